@@ -1,0 +1,108 @@
+//! Accounts and sessions: sign up, sign in, sign out, change password, who am I.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::SessionUser;
+
+/// Where people land after signing in.
+pub const AFTER_SIGN_IN: &str = "/portfolio";
+
+/// The signed-in user, or `None`.
+#[server(endpoint = "current_user")]
+pub async fn get_current_user() -> Result<Option<SessionUser>, AppError> {
+    use crate::server::{accounts, request};
+    let run = async {
+        let state = request::state()?;
+        match request::current_user(&state).await? {
+            Some(user) => Ok(Some(accounts::session_user(&state.db, &user).await?)),
+            None => Ok::<_, crate::server::ServerError>(None),
+        }
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Creates a learner account and signs it in.
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    email: String,
+    display_name: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::{accounts, request, sessions};
+    let run = async {
+        let state = request::state()?;
+        let account = accounts::NewAccount {
+            email,
+            display_name,
+            password,
+            role: Role::Learner,
+            institution: None,
+        };
+        let user = accounts::create(&state.db, account).await?;
+        let token = sessions::create(&state.db, user.id).await?;
+        request::set_cookie(&sessions::set_cookie(&token, state.settings.secure_cookies));
+        leptos_axum::redirect(AFTER_SIGN_IN);
+        Ok::<_, crate::server::ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Signs in with email and password. The session id is always new (no fixation).
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use crate::server::{ServerError, accounts, request, sessions};
+    let run = async {
+        let state = request::state()?;
+        state
+            .login_limiter
+            .check(&email, request::client_ip())
+            .map_err(|retry_after_secs| ServerError::User(AppError::RateLimited { retry_after_secs }))?;
+        let user = accounts::authenticate(&state.db, &email, &password).await?;
+        if let Some(old) = request::session_token() {
+            sessions::delete(&state.db, &old).await?;
+        }
+        let token = sessions::create(&state.db, user.id).await?;
+        request::set_cookie(&sessions::set_cookie(&token, state.settings.secure_cookies));
+        leptos_axum::redirect(AFTER_SIGN_IN);
+        Ok::<_, crate::server::ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Ends the current session.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::server::{ServerError, request, sessions};
+    let run = async {
+        let state = request::state()?;
+        if let Some(token) = request::session_token() {
+            sessions::delete(&state.db, &token).await?;
+        }
+        request::set_cookie(&sessions::clear_cookie(state.settings.secure_cookies));
+        leptos_axum::redirect("/");
+        Ok::<_, ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Changes the signed-in user's password and signs out their other sessions.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    use crate::server::{accounts, request, sessions};
+    let run = async {
+        let state = request::state()?;
+        let user = request::require_user(&state).await?;
+        let user_id = user.id;
+        accounts::change_password(&state.db, user, &current_password, &new_password).await?;
+        if let Some(token) = request::session_token() {
+            sessions::delete_others(&state.db, user_id, &token).await?;
+        }
+        Ok::<_, crate::server::ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}

@@ -1,0 +1,7 @@
+//! Server functions, grouped by domain. Each is a few lines: find the state and the
+//! caller, call the domain code in `crate::server`, convert its error.
+//!
+//! Endpoints are named explicitly (`/api/<name>`) so URLs are stable for tests and for
+//! forms posted without JavaScript.
+
+pub mod auth;

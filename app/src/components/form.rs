@@ -1,0 +1,46 @@
+//! Pieces every form uses: the error line and the submit button with progress.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Shows the error of the last submission, announced to screen readers.
+#[component]
+pub fn FormError(
+    /// The message to show, if any.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="form-error" role="alert" aria-live="assertive">
+            {move || error.get().map(|m| view! { <p data-testid="form-error">{m}</p> })}
+        </div>
+    }
+}
+
+/// The message of an action's last error.
+pub fn last_error<T>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<String>>
+where
+    T: 'static,
+{
+    Signal::derive(move || value.get().and_then(Result::err).map(|e| e.to_string()))
+}
+
+/// A submit button that says what is happening while the request is in flight.
+#[component]
+pub fn SubmitButton(
+    /// Label while idle.
+    label: &'static str,
+    /// Label while the request runs.
+    busy_label: &'static str,
+    /// Whether the request runs.
+    pending: Memo<bool>,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class="button" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+            {move || if pending.get() { busy_label } else { label }}
+        </button>
+    }
+}

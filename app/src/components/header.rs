@@ -1,0 +1,68 @@
+//! The site header: brand and navigation that follows the signed-in state.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::auth::use_auth;
+
+/// Header with navigation.
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <header class="site-header">
+            <A href="/" attr:class="brand">
+                <span class="brand-mark" aria-hidden="true">
+                    "◆"
+                </span>
+                " Badgefolio"
+            </A>
+            <nav aria-label="Main">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match auth.user.await {
+                            Ok(Some(user)) => {
+                                view! {
+                                    <ul class="nav-list">
+                                        <li>
+                                            <A href="/portfolio">"My portfolio"</A>
+                                        </li>
+                                        <li>
+                                            <A href="/settings">
+                                                <span class="visually-hidden">"Account settings for "</span>
+                                                {user.display_name}
+                                            </A>
+                                        </li>
+                                        <li>
+                                            <ActionForm action=auth.sign_out attr:class="inline-form">
+                                                <button type="submit" class="link-button" data-testid="sign-out">
+                                                    "Sign out"
+                                                </button>
+                                            </ActionForm>
+                                        </li>
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                            _ => {
+                                view! {
+                                    <ul class="nav-list">
+                                        <li>
+                                            <A href="/signin">"Sign in"</A>
+                                        </li>
+                                        <li>
+                                            <A href="/signup" attr:class="button button-small">
+                                                "Sign up"
+                                            </A>
+                                        </li>
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+            </nav>
+        </header>
+    }
+}

@@ -1,0 +1,6 @@
+//! Reusable views.
+
+pub mod footer;
+pub mod form;
+pub mod header;
+pub mod signed_in;

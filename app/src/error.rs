@@ -1,0 +1,153 @@
+//! The one error type that crosses the wire.
+//!
+//! Server code uses typed errors of its own (`crate::server::error`); at the edge, each
+//! becomes an [`AppError`], which the browser receives as JSON and the server turns into
+//! an HTTP status (see `server::http_errors`). The `code` is stable: the UI and tests
+//! match on it, never on the message.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// An error a user (or the browser) can be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    /// The input is not acceptable; `message` says what to change.
+    #[error("{message}")]
+    Invalid { message: String },
+    /// Sign-up with an email that already has an account.
+    #[error("An account with this email address already exists. Sign in instead?")]
+    EmailTaken,
+    /// Wrong email or password. Deliberately does not say which.
+    #[error("The email address or password is not correct.")]
+    InvalidCredentials,
+    /// Too many attempts; try again after `retry_after_secs`.
+    #[error("Too many sign-in attempts. Please wait {retry_after_secs} seconds and try again.")]
+    RateLimited { retry_after_secs: u64 },
+    /// The request needs a signed-in user.
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    /// Signed in, but not allowed.
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    /// Nothing here.
+    #[error("We could not find what you asked for.")]
+    NotFound,
+    /// The request itself was malformed (missing or unreadable fields).
+    #[error("The request could not be understood: {message}")]
+    BadRequest { message: String },
+    /// Our fault. The reference is in the server log beside the cause.
+    #[error("Something went wrong on our side. If it keeps happening, quote reference {reference}.")]
+    Internal { reference: String },
+}
+
+impl AppError {
+    /// A validation error with a message for the user.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid {
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid { .. } => 422,
+            Self::EmailTaken => 409,
+            Self::InvalidCredentials | Self::Unauthenticated => 401,
+            Self::RateLimited { .. } => 429,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::BadRequest { .. } => 400,
+            Self::Internal { .. } => 500,
+        }
+    }
+
+    /// The stable machine-readable code (the serde tag).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { .. } => "invalid",
+            Self::EmailTaken => "email_taken",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::BadRequest { .. } => "bad_request",
+            Self::Internal { .. } => "internal",
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
+                Self::BadRequest { message: m }
+            }
+            ServerFnErrorErr::Request(_) => Self::BadRequest {
+                message: "the server could not be reached; check your connection".into(),
+            },
+            other => Self::Internal {
+                reference: other.to_string().chars().take(80).collect(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_with_a_stable_code() {
+        let json = serde_json_like(&AppError::RateLimited {
+            retry_after_secs: 12,
+        });
+        assert_eq!(json, r#"{"code":"rate_limited","retry_after_secs":12}"#);
+    }
+
+    #[test]
+    fn code_matches_serde_tag_for_every_variant() {
+        for e in [
+            AppError::invalid("x"),
+            AppError::EmailTaken,
+            AppError::InvalidCredentials,
+            AppError::RateLimited {
+                retry_after_secs: 1,
+            },
+            AppError::Unauthenticated,
+            AppError::Forbidden,
+            AppError::NotFound,
+            AppError::BadRequest {
+                message: "m".into(),
+            },
+            AppError::Internal {
+                reference: "r".into(),
+            },
+        ] {
+            let json = serde_json_like(&e);
+            assert!(
+                json.starts_with(&format!(r#"{{"code":"{}""#, e.code())),
+                "{json}"
+            );
+            assert!((400..600).contains(&e.status()));
+        }
+    }
+
+    #[test]
+    fn missing_arguments_are_the_callers_mistake() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::MissingArg("email".into()));
+        assert_eq!(e.status(), 400);
+    }
+
+    fn serde_json_like(e: &AppError) -> String {
+        let bytes = e.ser();
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+}

@@ -1,0 +1,50 @@
+//! Plain data types shared by the browser and the server.
+
+use serde::{Deserialize, Serialize};
+
+/// What a person may do on the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Anyone with an account: enrolls, earns and shares badges.
+    Learner,
+    /// Issuer staff who review evidence for an institution.
+    Reviewer,
+    /// Issuer staff who administer an institution.
+    IssuerAdmin,
+    /// Operates the whole platform.
+    PlatformAdmin,
+}
+
+impl Role {
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Learner => "Learner",
+            Role::Reviewer => "Reviewer",
+            Role::IssuerAdmin => "Issuer admin",
+            Role::PlatformAdmin => "Platform admin",
+        }
+    }
+}
+
+/// The signed-in person, as the pages see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    /// Random public id (never the database key).
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// The most powerful role the person holds.
+    pub role: Role,
+    /// Name of the institution a staff member works for.
+    pub institution: Option<String>,
+}
+
+/// Rules for a new password, stated once for the form and the check.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+/// Argon2 input is bounded so a huge password cannot be used to burn CPU.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+/// The rule as shown on every form that sets a password.
+pub const PASSWORD_RULE: &str =
+    "At least 10 characters (up to 128). A passphrase of a few unrelated words works well.";

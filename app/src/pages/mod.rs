@@ -1,0 +1,8 @@
+//! One file per screen.
+
+pub mod landing;
+pub mod not_found;
+pub mod portfolio;
+pub mod settings;
+pub mod sign_in;
+pub mod sign_up;

@@ -1,0 +1,16 @@
+//! Server-only code (feature `ssr`): database entities, accounts, sessions, limits.
+//!
+//! Server functions in `crate::api` are thin: they find the [`AppState`] and the
+//! caller, call a function here, and convert its typed error into an `AppError`.
+
+pub mod accounts;
+pub mod entities;
+pub mod error;
+pub mod passwords;
+pub mod rate_limit;
+pub mod request;
+pub mod sessions;
+pub mod state;
+
+pub use error::ServerError;
+pub use state::{AppState, Settings};

@@ -1,0 +1,69 @@
+//! What a server function can learn about the request it serves, and what it can set
+//! on the response. Leptos provides the request `Parts`, the `ResponseOptions` and our
+//! [`AppState`] as context, both when rendering pages and when answering `/api` calls.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use http::{HeaderValue, header::SET_COOKIE, request::Parts};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use super::entities::user;
+use super::error::{ServerError, ServerResult};
+use super::{AppState, sessions};
+use crate::error::AppError;
+
+/// The shared state.
+///
+/// # Errors
+/// Only when the server was wired without it (a bug, answered as a 500).
+pub fn state() -> ServerResult<AppState> {
+    use_context::<AppState>().ok_or(ServerError::Context("AppState"))
+}
+
+fn parts() -> ServerResult<Parts> {
+    use_context::<Parts>().ok_or(ServerError::Context("request parts"))
+}
+
+/// The session token sent by the browser, if any.
+pub fn session_token() -> Option<String> {
+    parts().ok().and_then(|p| sessions::token_from_headers(&p.headers))
+}
+
+/// The signed-in user, if the session cookie is valid.
+///
+/// # Errors
+/// Database errors.
+pub async fn current_user(state: &AppState) -> ServerResult<Option<user::Model>> {
+    match session_token() {
+        Some(token) => sessions::user_for_token(&state.db, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// The signed-in user, or `Unauthenticated`.
+///
+/// # Errors
+/// `Unauthenticated` without a valid session; database errors.
+pub async fn require_user(state: &AppState) -> ServerResult<user::Model> {
+    current_user(state)
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated.into())
+}
+
+/// The address of the client (the TCP peer).
+pub fn client_ip() -> Option<IpAddr> {
+    parts()
+        .ok()?
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// Adds a `Set-Cookie` header to the response.
+pub fn set_cookie(value: &str) {
+    if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(value)) {
+        res.append_header(SET_COOKIE, v);
+    }
+}

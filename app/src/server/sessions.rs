@@ -1,0 +1,168 @@
+//! Login sessions: a random token in an HttpOnly cookie, its SHA-256 in the database.
+
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{Duration, Utc};
+use cookie::{Cookie, SameSite};
+use rand::RngCore as _;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+
+use super::entities::{session, user};
+use super::error::ServerResult;
+
+/// Name of the session cookie.
+pub const COOKIE_NAME: &str = "badgefolio_session";
+/// How long a session lasts without signing in again.
+pub const LIFETIME_DAYS: i64 = 30;
+
+/// Hex SHA-256 of a token: what the database stores.
+pub fn token_hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+/// Starts a session for a user and returns the cookie token.
+///
+/// # Errors
+/// Database errors.
+pub async fn create(db: &impl ConnectionTrait, user_id: i32) -> ServerResult<String> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let now = Utc::now();
+    session::ActiveModel {
+        token_hash: Set(token_hash(&token)),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(LIFETIME_DAYS)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// The user a cookie token belongs to, if the session exists and has not expired.
+///
+/// # Errors
+/// Database errors.
+pub async fn user_for_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> ServerResult<Option<user::Model>> {
+    let Some(found) = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash(token)))
+        .filter(session::Column::ExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(user::Entity::find_by_id(found.user_id).one(db).await?)
+}
+
+/// Ends the session of a token (no-op if there is none).
+///
+/// # Errors
+/// Database errors.
+pub async fn delete(db: &impl ConnectionTrait, token: &str) -> ServerResult<()> {
+    session::Entity::delete_many()
+        .filter(session::Column::TokenHash.eq(token_hash(token)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user except the one with `keep_token` (after a password change).
+///
+/// # Errors
+/// Database errors.
+pub async fn delete_others(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    keep_token: &str,
+) -> ServerResult<u64> {
+    let res = session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::TokenHash.ne(token_hash(keep_token)))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// Removes expired sessions (called periodically).
+///
+/// # Errors
+/// Database errors.
+pub async fn purge_expired(db: &impl ConnectionTrait) -> ServerResult<u64> {
+    let res = session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lte(Utc::now()))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// The `Set-Cookie` value that stores a session token in the browser.
+pub fn set_cookie(token: &str, secure: bool) -> String {
+    Cookie::build((COOKIE_NAME, token.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::days(LIFETIME_DAYS))
+        .build()
+        .to_string()
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    Cookie::build((COOKIE_NAME, ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
+/// The session token in a request's `Cookie` headers, if any.
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE_NAME && !c.value().is_empty())
+        .map(|c| c.value().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_is_httponly_lax_and_secure_only_on_https() {
+        let c = set_cookie("tok", false);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        assert!(set_cookie("tok", true).contains("Secure"));
+        assert!(clear_cookie(false).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn finds_the_token_among_other_cookies() {
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("a=1; badgefolio_session=xyz; b=2"),
+        );
+        assert_eq!(token_from_headers(&h).as_deref(), Some("xyz"));
+        assert_eq!(token_from_headers(&http::HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn stores_only_a_hash() {
+        assert_eq!(token_hash("abc").len(), 64);
+        assert_ne!(token_hash("abc"), "abc");
+    }
+}

@@ -1,0 +1,20 @@
+//! Badgefolio's database schema, as `sea-orm-migration` migrations.
+//!
+//! This crate is the single source of truth for the schema on both backends
+//! (embedded SQLite and PostgreSQL). Each migration lives in its own dated file
+//! `mYYYYMMDD_NNNNNN_verb_object.rs` and has a `down` so it can be rolled back.
+//! The server runs pending migrations on start (`badgefolio migrate` runs them alone).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_accounts;
+
+/// The ordered list of every migration.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_create_accounts::Migration)]
+    }
+}

@@ -1,0 +1,165 @@
+//! Command line and configuration. Every option is also an environment variable, with
+//! the same defaults the README lists.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Badgefolio: micro-credentials and verifiable digital badges.
+#[derive(Debug, Parser)]
+#[command(name = "badgefolio", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Directory for the embedded database and uploaded files.
+    #[arg(long, env = "BADGEFOLIO_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Database URL. Default: a SQLite file `badgefolio.db` in the data directory.
+    /// A `postgres://` URL selects PostgreSQL.
+    #[arg(long, env = "BADGEFOLIO_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Address to listen on.
+    #[arg(long, env = "BADGEFOLIO_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+
+    /// External base URL, as people reach the site. Default: `http://` + the address.
+    /// Cookies are marked `Secure` (and HSTS is sent) when it starts with `https://`.
+    #[arg(long, env = "BADGEFOLIO_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Directory with the built site (`pkg/` with the WASM, JS and CSS) made by cargo-leptos.
+    #[arg(long, env = "BADGEFOLIO_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: PathBuf,
+
+    /// Log format: human-readable text or JSON lines.
+    #[arg(long, env = "BADGEFOLIO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("badgefolio.db").display()
+            ),
+        }
+    }
+
+    /// The public base URL in effect, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) if !url.trim().is_empty() => url.trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.addr),
+        }
+    }
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run pending migrations, then serve (the default).
+    Serve,
+    /// Run pending migrations and exit.
+    Migrate,
+    /// Load the demo institution and accounts (idempotent) and print the logins.
+    SeedDemo,
+    /// Create an account.
+    CreateUser(CreateUser),
+}
+
+/// Options of `create-user`.
+#[derive(Debug, Args)]
+pub struct CreateUser {
+    /// Email address (the login).
+    #[arg(long)]
+    pub email: String,
+    /// Name shown on the site.
+    #[arg(long)]
+    pub name: String,
+    /// Password. Prefer the environment variable, which stays out of shell history.
+    #[arg(long, env = "BADGEFOLIO_NEW_USER_PASSWORD", hide_env_values = true)]
+    pub password: String,
+    /// Role of the account.
+    #[arg(long, value_enum, default_value_t = RoleArg::Learner)]
+    pub role: RoleArg,
+    /// Slug of the institution (required for reviewer and issuer-admin).
+    #[arg(long)]
+    pub institution: Option<String>,
+}
+
+/// Roles accepted on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Learner,
+    Reviewer,
+    IssuerAdmin,
+    PlatformAdmin,
+}
+
+impl From<RoleArg> for app::model::Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Learner => Self::Learner,
+            RoleArg::Reviewer => Self::Reviewer,
+            RoleArg::IssuerAdmin => Self::IssuerAdmin,
+            RoleArg::PlatformAdmin => Self::PlatformAdmin,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_follow_the_readme() {
+        let cli = Cli::try_parse_from(["badgefolio"]).expect("parse");
+        assert!(cli.command.is_none());
+        let c = cli.config;
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url(), "http://127.0.0.1:3000");
+        assert!(c.database_url().starts_with("sqlite://"));
+        assert!(c.database_url().contains("badgefolio.db"));
+    }
+
+    #[test]
+    fn a_postgres_url_is_used_as_given() {
+        let cli = Cli::try_parse_from([
+            "badgefolio",
+            "--database-url",
+            "postgres://u@localhost/db",
+            "--public-url",
+            "https://badges.example.edu/",
+            "migrate",
+        ])
+        .expect("parse");
+        assert_eq!(cli.config.database_url(), "postgres://u@localhost/db");
+        assert_eq!(cli.config.public_url(), "https://badges.example.edu");
+        assert!(matches!(cli.command, Some(Command::Migrate)));
+    }
+}

@@ -1,0 +1,81 @@
+//! The `badgefolio` server: configuration, startup (connect, migrate, seed), the router
+//! with its security layers, and the routes that live outside the Leptos app
+//! (`/healthz` now; public badge pages, images and verification later).
+//!
+//! `main.rs` only parses the command line and calls into this library, so integration
+//! tests drive the very same router ([`router::build`]) on SQLite and PostgreSQL.
+
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod http_errors;
+pub mod router;
+pub mod security;
+pub mod seed;
+
+use std::{net::SocketAddr, path::Path, time::Duration};
+
+use app::server::{AppState, Settings, sessions};
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+/// Leptos settings for a built site (`site_root/pkg/badgefolio.{js,wasm,css}`).
+pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("badgefolio")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+/// The state a server runs with.
+pub fn state(db: DatabaseConnection, config: &config::Config) -> AppState {
+    AppState::new(
+        db,
+        leptos_options(&config.site_root, config.addr),
+        Settings::for_public_url(&config.public_url()),
+    )
+}
+
+/// Background chores: drop expired sessions and idle rate-limit entries, hourly.
+pub fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match sessions::purge_expired(&state.db).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+            state.login_limiter.shrink();
+        }
+    });
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

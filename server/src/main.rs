@@ -1,0 +1,95 @@
+//! `badgefolio`: serve, migrate, seed demo data, create accounts. See `--help`.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use server::config::{Cli, Command, Config, CreateUser, LogFormat};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.config.log_format);
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&config).await,
+        Command::Migrate => {
+            connect(&config).await?;
+            tracing::info!("migrations are up to date");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let db = connect(&config).await?;
+            server::seed::seed_demo(&db)
+                .await
+                .context("loading demo data")?;
+            println!("{}", server::seed::demo_logins());
+            Ok(())
+        }
+        Command::CreateUser(args) => create_user(&config, args).await,
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+/// Connects and brings the schema up to date.
+async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    }
+    let db = server::db::connect(&url)
+        .await
+        .context("connecting to the database")?;
+    server::db::migrate(&db).await.context("running migrations")?;
+    Ok(db)
+}
+
+async fn serve(config: &Config) -> anyhow::Result<()> {
+    let db = connect(config).await?;
+    let state = server::state(db, config);
+    server::spawn_housekeeping(state.clone());
+    let app = server::router::build(state);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("listening on {}", config.addr))?;
+    tracing::info!(address = %config.addr, public_url = %config.public_url(), "Badgefolio is ready");
+    println!("Badgefolio is running at {}", config.public_url());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(server::shutdown_signal())
+    .await
+    .context("serving")?;
+    Ok(())
+}
+
+async fn create_user(config: &Config, args: CreateUser) -> anyhow::Result<()> {
+    let db = connect(config).await?;
+    let new = app::server::accounts::NewAccount {
+        email: args.email,
+        display_name: args.name,
+        password: args.password,
+        role: args.role.into(),
+        institution: args.institution,
+    };
+    match app::server::accounts::create(&db, new).await {
+        Ok(user) => {
+            println!("created {} ({:?})", user.email, args.role);
+            Ok(())
+        }
+        Err(app::server::ServerError::User(e)) => anyhow::bail!("{e}"),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,51 @@
+//! The whole HTTP surface in one place: Leptos pages and server functions, routes
+//! outside Leptos, static files, and the layers around them.
+
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+    middleware,
+    routing::get,
+};
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+
+use app::{App, server::AppState, shell};
+
+use crate::{health, http_errors, security};
+
+/// Largest request body accepted anywhere (uploads will get their own, larger limits).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Builds the router for a state.
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
+            shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            security::provide_csp_nonce,
+            shell,
+        ))
+        .layer(middleware::from_fn(http_errors::server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::origin_check,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,167 @@
+//! Security layers around every response: headers (CSP with a per-request nonce) and
+//! the cross-site check for mutating requests.
+
+use axum::{
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use rand::RngCore as _;
+
+use app::server::AppState;
+
+/// The CSP nonce of one response, shared with the Leptos renderer through the request.
+#[derive(Debug, Clone)]
+pub struct CspNonce(pub String);
+
+/// Makes the request's nonce the one Leptos puts on its inline hydration scripts.
+/// Called inside the Leptos context of every render.
+pub fn provide_csp_nonce() {
+    use leptos::prelude::{provide_context, use_context};
+    if let Some(parts) = use_context::<http::request::Parts>()
+        && let Some(CspNonce(nonce)) = parts.extensions.get::<CspNonce>()
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.as_str()));
+    }
+}
+
+/// The Content-Security-Policy for a nonce. Scripts run only from our origin or with
+/// the nonce; WASM may be compiled; nothing may frame us.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Adds the security headers to every response.
+pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let nonce = URL_SAFE_NO_PAD.encode(bytes);
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    if state.settings.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    res
+}
+
+/// Refuses state-changing requests that a browser sent from another site.
+///
+/// Browsers say where a request comes from (`Sec-Fetch-Site`, `Origin`); a mutation is
+/// accepted when it comes from our own origin, or from a client that is not a browser
+/// (no such headers, and then no ambient cookies are at stake either since session
+/// cookies are `SameSite=Lax`).
+pub async fn origin_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if is_safe_method(req.method()) || is_same_origin(req.headers(), &state.settings.public_url) {
+        next.run(req).await
+    } else {
+        tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"code":"forbidden","message":"Cross-site requests are not allowed."}"#,
+        )
+            .into_response()
+    }
+}
+
+fn is_safe_method(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+}
+
+/// Whether a mutating request may proceed.
+pub fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match get("sec-fetch-site") {
+        Some("same-origin" | "none") => return true,
+        Some(_) => return false,
+        None => {}
+    }
+    let Some(origin) = get("origin") else {
+        return true;
+    };
+    if origin.eq_ignore_ascii_case(public_url) {
+        return true;
+    }
+    // The site may be reached under another name than the public URL (localhost vs
+    // 127.0.0.1): accept an origin whose host is the Host the request was sent to.
+    let host = get("host").unwrap_or_default();
+    let origin_host = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .unwrap_or_default();
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (k, v) in pairs {
+            m.insert(*k, HeaderValue::from_static(v));
+        }
+        m
+    }
+
+    const PUB: &str = "http://127.0.0.1:3000";
+
+    #[test]
+    fn same_origin_requests_pass() {
+        assert!(is_same_origin(&h(&[("origin", "http://127.0.0.1:3000")]), PUB));
+        assert!(is_same_origin(&h(&[("sec-fetch-site", "same-origin")]), PUB));
+        assert!(is_same_origin(
+            &h(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")]),
+            PUB
+        ));
+        assert!(is_same_origin(&h(&[]), PUB), "non-browser clients");
+    }
+
+    #[test]
+    fn cross_site_requests_fail() {
+        assert!(!is_same_origin(&h(&[("origin", "https://evil.example")]), PUB));
+        assert!(!is_same_origin(&h(&[("sec-fetch-site", "cross-site")]), PUB));
+        assert!(!is_same_origin(&h(&[("sec-fetch-site", "same-site")]), PUB));
+        assert!(!is_same_origin(
+            &h(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]),
+            PUB
+        ));
+        assert!(!is_same_origin(&h(&[("origin", "null")]), PUB));
+    }
+
+    #[test]
+    fn csp_carries_the_nonce_and_forbids_framing() {
+        let csp = content_security_policy("abc");
+        assert!(csp.contains("'nonce-abc'"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+}

@@ -1,0 +1,70 @@
+//! The HTTP surface: pages, 404s, health, security headers and request guards.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::{body::Body, http::Request};
+
+on_both_backends! {
+    async fn landing_page_is_server_rendered_with_security_headers(app) {
+        let r = app.get("/", None).await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("Micro-credentials you own"), "{}", r.body);
+        let csp = r.header("content-security-policy").unwrap();
+        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+        assert!(r.body.contains(&format!("nonce=\"{nonce}\"")), "hydration script carries the CSP nonce");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("x-frame-options"), Some("DENY"));
+        assert!(r.header("referrer-policy").is_some());
+        assert!(r.header("strict-transport-security").is_none(), "no HSTS on http");
+        // A fresh nonce for every response.
+        let again = app.get("/", None).await;
+        assert_ne!(again.header("content-security-policy"), Some(csp));
+    }
+
+    async fn unknown_routes_get_a_real_404_page(app) {
+        let r = app.get("/no/such/page", None).await;
+        assert_eq!(r.status, 404);
+        assert!(r.body.contains("Page not found"), "{}", r.body);
+        assert!(r.header("content-security-policy").is_some());
+    }
+
+    async fn healthz_reports_the_database(app) {
+        let r = app.get("/healthz", None).await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("\"database\":\"ok\""), "{}", r.body);
+        app.state.db.clone().close().await.unwrap();
+        let r = app.get("/healthz", None).await;
+        assert_eq!(r.status, 503, "{}", r.body);
+    }
+
+    async fn mutations_from_another_site_are_refused(app) {
+        let fields = [("email", "ada@example.org"), ("display_name", "Ada"), ("password", "correct horse battery")];
+        let r = app.call_with("sign_up", &fields, None, &[("origin", "https://evil.example")]).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = app.call_with("sign_up", &fields, None, &[("sec-fetch-site", "cross-site")]).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        // Nothing was created by the refused requests.
+        let r = app.call("sign_up", &fields, None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    async fn oversized_bodies_get_413(app) {
+        let big = "x".repeat(server::router::MAX_BODY_BYTES + 1);
+        let req = Request::post("/api/sign_in")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", common::PUBLIC_URL)
+            .header("content-length", big.len().to_string())
+            .body(Body::from(format!("email={big}")))
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, 413);
+    }
+
+    async fn signed_out_portfolio_asks_to_sign_in(app) {
+        let r = app.get("/portfolio", None).await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("Please sign in"), "{}", r.body);
+    }
+}
