@@ -1,0 +1,47 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test } from "@playwright/test";
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the landing page renders fully", async ({ page }) => {
+    const res = await page.goto("/");
+    expect(res?.status()).toBe(200);
+    await expect(
+      page.getByRole("heading", { name: "Micro-credentials you own, badges anyone can verify" }),
+    ).toBeVisible();
+    await expect(page.getByRole("link", { name: "Create your free portfolio" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "How it works" })).toBeVisible();
+  });
+
+  test("unknown pages answer 404 with a helpful page", async ({ page }) => {
+    const res = await page.goto("/this/does/not/exist");
+    expect(res?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  });
+});
+
+test("the app hydrates under the Content-Security-Policy without errors", async ({ page }) => {
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(e.message));
+  const res = await page.goto("/");
+  expect(res?.headers()["content-security-policy"]).toContain("'nonce-");
+  await page.waitForSelector("html[data-hydrated]", { state: "attached" });
+  // Client-side navigation works after hydration (a broken bundle would fail here).
+  await page.getByRole("link", { name: "Sign in" }).first().click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+for (const path of ["/", "/signin", "/signup"]) {
+  test(`accessibility scan of ${path} finds no serious or critical violation`, async ({ page }) => {
+    await page.goto(path);
+    await page.waitForSelector("html[data-hydrated]", { state: "attached" });
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+    const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+  });
+}
