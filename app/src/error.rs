@@ -40,7 +40,9 @@ pub enum AppError {
     #[error("The request could not be understood: {message}")]
     BadRequest { message: String },
     /// Our fault. The reference is in the server log beside the cause.
-    #[error("Something went wrong on our side. If it keeps happening, quote reference {reference}.")]
+    #[error(
+        "Something went wrong on our side. If it keeps happening, quote reference {reference}."
+    )]
     Internal { reference: String },
 }
 

@@ -19,7 +19,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Directory for the embedded database and uploaded files.
-    #[arg(long, env = "BADGEFOLIO_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "BADGEFOLIO_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// Database URL. Default: a SQLite file `badgefolio.db` in the data directory.
@@ -28,7 +33,12 @@ pub struct Config {
     pub database_url: Option<String>,
 
     /// Address to listen on.
-    #[arg(long, env = "BADGEFOLIO_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "BADGEFOLIO_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: SocketAddr,
 
     /// External base URL, as people reach the site. Default: `http://` + the address.
@@ -37,7 +47,12 @@ pub struct Config {
     pub public_url: Option<String>,
 
     /// Directory with the built site (`pkg/` with the WASM, JS and CSS) made by cargo-leptos.
-    #[arg(long, env = "BADGEFOLIO_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "BADGEFOLIO_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: PathBuf,
 
     /// Log format: human-readable text or JSON lines.

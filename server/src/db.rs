@@ -16,13 +16,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        opts.max_connections(4).min_connections(1).map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(sqlite::SqliteJournalMode::Wal)
-                .synchronous(sqlite::SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
-                .create_if_missing(true)
-        });
+        opts.max_connections(4)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sqlite::SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5))
+                    .create_if_missing(true)
+            });
     } else {
         opts.max_connections(16).min_connections(1);
     }

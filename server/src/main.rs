@@ -51,7 +51,9 @@ async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection>
     let db = server::db::connect(&url)
         .await
         .context("connecting to the database")?;
-    server::db::migrate(&db).await.context("running migrations")?;
+    server::db::migrate(&db)
+        .await
+        .context("running migrations")?;
     Ok(db)
 }
 

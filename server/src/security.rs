@@ -49,7 +49,10 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
@@ -93,7 +96,10 @@ pub async fn origin_check(State(state): State<AppState>, req: Request, next: Nex
 }
 
 fn is_safe_method(m: &Method) -> bool {
-    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+    matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
 /// Whether a mutating request may proceed.
@@ -136,10 +142,19 @@ mod tests {
 
     #[test]
     fn same_origin_requests_pass() {
-        assert!(is_same_origin(&h(&[("origin", "http://127.0.0.1:3000")]), PUB));
-        assert!(is_same_origin(&h(&[("sec-fetch-site", "same-origin")]), PUB));
         assert!(is_same_origin(
-            &h(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")]),
+            &h(&[("origin", "http://127.0.0.1:3000")]),
+            PUB
+        ));
+        assert!(is_same_origin(
+            &h(&[("sec-fetch-site", "same-origin")]),
+            PUB
+        ));
+        assert!(is_same_origin(
+            &h(&[
+                ("origin", "http://localhost:3000"),
+                ("host", "localhost:3000")
+            ]),
             PUB
         ));
         assert!(is_same_origin(&h(&[]), PUB), "non-browser clients");
@@ -147,11 +162,20 @@ mod tests {
 
     #[test]
     fn cross_site_requests_fail() {
-        assert!(!is_same_origin(&h(&[("origin", "https://evil.example")]), PUB));
-        assert!(!is_same_origin(&h(&[("sec-fetch-site", "cross-site")]), PUB));
+        assert!(!is_same_origin(
+            &h(&[("origin", "https://evil.example")]),
+            PUB
+        ));
+        assert!(!is_same_origin(
+            &h(&[("sec-fetch-site", "cross-site")]),
+            PUB
+        ));
         assert!(!is_same_origin(&h(&[("sec-fetch-site", "same-site")]), PUB));
         assert!(!is_same_origin(
-            &h(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]),
+            &h(&[
+                ("origin", "http://evil.example"),
+                ("host", "127.0.0.1:3000")
+            ]),
             PUB
         ));
         assert!(!is_same_origin(&h(&[("origin", "null")]), PUB));

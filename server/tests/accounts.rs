@@ -180,7 +180,11 @@ async fn cookies_are_secure_and_hsts_is_sent_when_public_url_is_https() {
     let r = app
         .call_with(
             "sign_up",
-            &[("email", "ada@example.org"), ("display_name", "Ada"), ("password", PW)],
+            &[
+                ("email", "ada@example.org"),
+                ("display_name", "Ada"),
+                ("password", PW),
+            ],
             None,
             &[("origin", "https://badges.example.edu")],
         )

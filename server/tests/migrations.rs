@@ -18,13 +18,21 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
     let Some(db) = common::database(backend, &dir).await else {
         return;
     };
-    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    assert!(
+        Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     Migrator::down(&db, None).await.unwrap();
     assert_eq!(
         Migrator::get_pending_migrations(&db).await.unwrap().len(),
         Migrator::migrations().len()
     );
-    assert!(user::Entity::find().all(&db).await.is_err(), "tables are gone after down");
+    assert!(
+        user::Entity::find().all(&db).await.is_err(),
+        "tables are gone after down"
+    );
     Migrator::up(&db, None).await.unwrap();
 
     accounts::ensure_institution(
@@ -58,11 +66,17 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
     assert_eq!(users[0].email, "rui@example.edu");
     assert!(!users[0].is_platform_admin);
     let m = membership::Entity::find().all(&db).await.unwrap();
-    assert_eq!((m[0].user_id, m[0].institution_id, m[0].role.as_str()), (users[0].id, inst[0].id, "reviewer"));
+    assert_eq!(
+        (m[0].user_id, m[0].institution_id, m[0].role.as_str()),
+        (users[0].id, inst[0].id, "reviewer")
+    );
     assert_eq!(session::Entity::find().count(&db).await.unwrap(), 1);
 
     // Deleting a user takes its memberships and sessions with it (foreign keys on).
-    user::Entity::delete_by_id(users[0].id).exec(&db).await.unwrap();
+    user::Entity::delete_by_id(users[0].id)
+        .exec(&db)
+        .await
+        .unwrap();
     assert_eq!(membership::Entity::find().count(&db).await.unwrap(), 0);
     assert_eq!(session::Entity::find().count(&db).await.unwrap(), 0);
 }
@@ -81,10 +95,23 @@ async fn migrations_round_trip_on_postgres() {
 async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
     use sea_orm::{ConnectionTrait, Statement};
     let dir = tempfile::tempdir().unwrap();
-    let db = common::database(common::Backend::Sqlite, &dir).await.unwrap();
+    let db = common::database(common::Backend::Sqlite, &dir)
+        .await
+        .unwrap();
     let q = |sql: &str| Statement::from_string(db.get_database_backend(), sql.to_string());
-    let mode = db.query_one_raw(q("PRAGMA journal_mode")).await.unwrap().unwrap();
-    assert_eq!(mode.try_get_by_index::<String>(0).unwrap().to_lowercase(), "wal");
-    let fk = db.query_one_raw(q("PRAGMA foreign_keys")).await.unwrap().unwrap();
+    let mode = db
+        .query_one_raw(q("PRAGMA journal_mode"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        mode.try_get_by_index::<String>(0).unwrap().to_lowercase(),
+        "wal"
+    );
+    let fk = db
+        .query_one_raw(q("PRAGMA foreign_keys"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(fk.try_get_by_index::<i32>(0).unwrap(), 1);
 }

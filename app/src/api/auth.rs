@@ -58,7 +58,9 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         state
             .login_limiter
             .check(&email, request::client_ip())
-            .map_err(|retry_after_secs| ServerError::User(AppError::RateLimited { retry_after_secs }))?;
+            .map_err(|retry_after_secs| {
+                ServerError::User(AppError::RateLimited { retry_after_secs })
+            })?;
         let user = accounts::authenticate(&state.db, &email, &password).await?;
         if let Some(old) = request::session_token() {
             sessions::delete(&state.db, &old).await?;

@@ -22,14 +22,17 @@ pub fn SiteHeader() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match auth.user.await {
                             Ok(Some(user)) => {
+                                let settings_label = format!("Account settings for {}", user.display_name);
                                 view! {
                                     <ul class="nav-list">
                                         <li>
                                             <A href="/portfolio">"My portfolio"</A>
                                         </li>
                                         <li>
-                                            <A href="/settings">
-                                                <span class="visually-hidden">"Account settings for "</span>
+                                            <A
+                                                href="/settings"
+                                                attr:aria-label=settings_label
+                                            >
                                                 {user.display_name}
                                             </A>
                                         </li>

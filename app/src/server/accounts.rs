@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, SqlErr, TransactionTrait,
 };
 
 use super::entities::{institution, membership, user};
@@ -173,7 +173,10 @@ pub async fn authenticate(
         Ok(email) => find_by_email(db, &email).await?,
         Err(_) => None,
     };
-    let password = password.chars().take(crate::model::PASSWORD_MAX_CHARS + 1).collect();
+    let password = password
+        .chars()
+        .take(crate::model::PASSWORD_MAX_CHARS + 1)
+        .collect();
     match found {
         Some(user) => {
             if passwords::verify(password, user.password_hash.clone()).await? {
@@ -215,7 +218,10 @@ pub async fn change_password(
 ///
 /// # Errors
 /// Database errors.
-pub async fn session_user(db: &impl ConnectionTrait, user: &user::Model) -> ServerResult<SessionUser> {
+pub async fn session_user(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+) -> ServerResult<SessionUser> {
     let memberships = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user.id))
         .order_by_asc(membership::Column::Id)
@@ -301,7 +307,15 @@ mod tests {
             normalize_email("  Ada@Example.ORG ").as_deref(),
             Ok("ada@example.org")
         );
-        for bad in ["", "ada", "ada@", "@example.org", "ada@example", "a b@c.org", "a@b@c.org"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a b@c.org",
+            "a@b@c.org",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }
     }

@@ -90,8 +90,20 @@ mod tests {
     async fn hash_then_verify() {
         let h = hash("correct horse battery".into()).await.expect("hash");
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".into(), h.clone()).await.expect("verify"));
-        assert!(!verify("wrong horse battery".into(), h).await.expect("verify"));
-        assert!(!verify("x".into(), "not a hash".into()).await.expect("verify"));
+        assert!(
+            verify("correct horse battery".into(), h.clone())
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify("wrong horse battery".into(), h)
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify("x".into(), "not a hash".into())
+                .await
+                .expect("verify")
+        );
     }
 }

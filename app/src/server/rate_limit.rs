@@ -80,7 +80,10 @@ mod tests {
         }
         let wait = l.check("ADA@example.org ", ip).expect_err("limited");
         assert!((1..=60).contains(&wait), "{wait}");
-        assert!(l.check("grace@example.org", ip).is_ok(), "other accounts unaffected");
+        assert!(
+            l.check("grace@example.org", ip).is_ok(),
+            "other accounts unaffected"
+        );
     }
 
     #[test]
@@ -90,6 +93,9 @@ mod tests {
         assert!(l.check("a@x.org", ip).is_ok());
         assert!(l.check("b@x.org", ip).is_ok());
         assert!(l.check("c@x.org", ip).is_err());
-        assert!(l.check("c@x.org", Some(IpAddr::from([10, 0, 0, 2]))).is_ok());
+        assert!(
+            l.check("c@x.org", Some(IpAddr::from([10, 0, 0, 2])))
+                .is_ok()
+        );
     }
 }

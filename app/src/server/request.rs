@@ -28,7 +28,9 @@ fn parts() -> ServerResult<Parts> {
 
 /// The session token sent by the browser, if any.
 pub fn session_token() -> Option<String> {
-    parts().ok().and_then(|p| sessions::token_from_headers(&p.headers))
+    parts()
+        .ok()
+        .and_then(|p| sessions::token_from_headers(&p.headers))
 }
 
 /// The signed-in user, if the session cookie is valid.
@@ -63,7 +65,10 @@ pub fn client_ip() -> Option<IpAddr> {
 
 /// Adds a `Set-Cookie` header to the response.
 pub fn set_cookie(value: &str) {
-    if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(value)) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
         res.append_header(SET_COOKIE, v);
     }
 }

@@ -150,7 +150,11 @@ impl TestApp {
         let r = self
             .call(
                 "sign_up",
-                &[("email", email), ("display_name", name), ("password", password)],
+                &[
+                    ("email", email),
+                    ("display_name", name),
+                    ("password", password),
+                ],
                 None,
             )
             .await;
@@ -160,8 +164,12 @@ impl TestApp {
 
     /// Signs in and returns the reply.
     pub async fn sign_in(&self, email: &str, password: &str, session: Option<&str>) -> Reply {
-        self.call("sign_in", &[("email", email), ("password", password)], session)
-            .await
+        self.call(
+            "sign_in",
+            &[("email", email), ("password", password)],
+            session,
+        )
+        .await
     }
 
     /// The `current_user` server function's JSON for a session.
