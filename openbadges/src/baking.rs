@@ -358,7 +358,9 @@ pub mod svg {
     /// # Errors
     /// Not SVG, malformed XML, DTDs, nesting deeper than the limit, duplicates.
     pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Option<Extracted>, BakingError> {
-        Ok(scan(bytes, limits)?.found.map(|(version, payload, _)| Extracted { version, payload }))
+        Ok(scan(bytes, limits)?
+            .found
+            .map(|(version, payload, _)| Extracted { version, payload }))
     }
 
     /// What one pass over the document found.
@@ -397,8 +399,15 @@ pub mod svg {
                         if e.local_name().as_ref() != "svg" {
                             return Err(BakingError::NotSvg);
                         }
-                        let has_ns = e.attributes().flatten().any(|a| a.key.as_ref() == "xmlns:openbadges");
-                        let tag_end = if empty { after.saturating_sub(2) } else { after.saturating_sub(1) };
+                        let has_ns = e
+                            .attributes()
+                            .flatten()
+                            .any(|a| a.key.as_ref() == "xmlns:openbadges");
+                        let tag_end = if empty {
+                            after.saturating_sub(2)
+                        } else {
+                            after.saturating_sub(1)
+                        };
                         root = Some((tag_end, empty, has_ns));
                     }
                     let version = match e.name().as_ref() {
@@ -416,7 +425,9 @@ pub mod svg {
                                 .attributes()
                                 .flatten()
                                 .find(|a| a.key.as_ref() == "verify")
-                                .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok())
+                                .and_then(|a| {
+                                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok()
+                                })
                                 .map(|v| v.into_owned())
                                 .unwrap_or_default();
                             if empty {
@@ -437,7 +448,9 @@ pub mod svg {
                     if let Some((_, _, text)) = open.as_mut() {
                         text.push_str(&t.xml10_content());
                         if text.len() > limits.max_credential_bytes {
-                            return Err(BakingError::CredentialTooLarge(limits.max_credential_bytes));
+                            return Err(BakingError::CredentialTooLarge(
+                                limits.max_credential_bytes,
+                            ));
                         }
                     }
                 }
@@ -448,14 +461,18 @@ pub mod svg {
                             text.push_str(s.trim());
                         }
                         if text.len() > limits.max_credential_bytes {
-                            return Err(BakingError::CredentialTooLarge(limits.max_credential_bytes));
+                            return Err(BakingError::CredentialTooLarge(
+                                limits.max_credential_bytes,
+                            ));
                         }
                     }
                 }
                 Event::End(ref e) => {
                     depth = depth.saturating_sub(1);
-                    if matches!(e.name().as_ref(), "openbadges:credential" | "openbadges:assertion")
-                        && let Some((version, start, text)) = open.take()
+                    if matches!(
+                        e.name().as_ref(),
+                        "openbadges:credential" | "openbadges:assertion"
+                    ) && let Some((version, start, text)) = open.take()
                     {
                         found = Some((version, text.trim().to_string(), start..after));
                     }
@@ -485,7 +502,10 @@ pub mod svg {
         }
         let scan = scan(image, limits)?;
         let element = if is_jws(credential) {
-            format!("<openbadges:credential verify=\"{}\"></openbadges:credential>", credential.trim())
+            format!(
+                "<openbadges:credential verify=\"{}\"></openbadges:credential>",
+                credential.trim()
+            )
         } else {
             // "]]>" cannot appear inside CDATA: split the section around it.
             format!(
@@ -546,19 +566,35 @@ mod tests {
         out.extend_from_slice(&h.finalize().to_be_bytes());
     }
 
-    const CRED: &str = r#"{"@context":["https://www.w3.org/ns/credentials/v2"],"name":"Café ]]> badge"}"#;
+    const CRED: &str =
+        r#"{"@context":["https://www.w3.org/ns/credentials/v2"],"name":"Café ]]> badge"}"#;
 
     #[test]
     fn png_bake_then_extract_round_trips() {
         let l = Limits::default();
         let baked = bake(&tiny_png(), CRED, &l).expect("bake");
         let got = extract(&baked, &l).expect("extract").expect("found");
-        assert_eq!(got, Extracted { version: BadgeVersion::V3, payload: CRED.into() });
+        assert_eq!(
+            got,
+            Extracted {
+                version: BadgeVersion::V3,
+                payload: CRED.into()
+            }
+        );
         // Re-baking replaces, never duplicates.
         let again = bake(&baked, "a.b.c", &l).expect("rebake");
-        assert_eq!(extract(&again, &l).expect("extract").expect("found").payload, "a.b.c");
+        assert_eq!(
+            extract(&again, &l)
+                .expect("extract")
+                .expect("found")
+                .payload,
+            "a.b.c"
+        );
         // The image itself is untouched: same chunks apart from ours.
-        assert_eq!(again.len() - (tiny_png().len()), 12 + PNG_KEYWORD_OB3.len() + 5 + 5);
+        assert_eq!(
+            again.len() - (tiny_png().len()),
+            12 + PNG_KEYWORD_OB3.len() + 5 + 5
+        );
     }
 
     #[test]
@@ -572,7 +608,10 @@ mod tests {
         }
         let mut flipped = png.clone();
         flipped[20] ^= 0xff;
-        assert_eq!(extract(&flipped, &l), Err(BakingError::CorruptPng("checksum mismatch")));
+        assert_eq!(
+            extract(&flipped, &l),
+            Err(BakingError::CorruptPng("checksum mismatch"))
+        );
     }
 
     #[test]
@@ -603,7 +642,10 @@ mod tests {
     #[test]
     fn png_ob2_compressed_bomb_is_bounded() {
         use std::io::Write as _;
-        let l = Limits { max_credential_bytes: 1000, ..Limits::default() };
+        let l = Limits {
+            max_credential_bytes: 1000,
+            ..Limits::default()
+        };
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         z.write_all(&vec![b'a'; 10_000_000]).expect("write");
         let bomb = z.finish().expect("finish");
@@ -612,7 +654,10 @@ mod tests {
         let mut png = tiny_png()[..33].to_vec();
         chunk(&mut png, b"iTXt", &data);
         png.extend_from_slice(&tiny_png()[33..]);
-        assert_eq!(extract(&png, &l), Err(BakingError::CredentialTooLarge(1000)));
+        assert_eq!(
+            extract(&png, &l),
+            Err(BakingError::CredentialTooLarge(1000))
+        );
     }
 
     #[test]
@@ -620,7 +665,9 @@ mod tests {
         let mut png = tiny_png()[..33].to_vec();
         chunk(&mut png, b"tEXt", b"openbadges\0https://issuer.example/a/1");
         png.extend_from_slice(&tiny_png()[33..]);
-        let got = extract(&png, &Limits::default()).expect("ok").expect("found");
+        let got = extract(&png, &Limits::default())
+            .expect("ok")
+            .expect("found");
         assert_eq!(got.version, BadgeVersion::V2);
         assert_eq!(got.payload, "https://issuer.example/a/1");
     }
@@ -632,24 +679,39 @@ mod tests {
         let l = Limits::default();
         let baked = bake(SVG.as_bytes(), CRED, &l).expect("bake");
         let text = String::from_utf8(baked.clone()).expect("utf8");
-        assert!(text.contains(r#"xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0""#), "{text}");
+        assert!(
+            text.contains(r#"xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0""#),
+            "{text}"
+        );
         assert!(text.contains("<rect width=\"10\" height=\"10\"/>"));
         let got = extract(&baked, &l).expect("extract").expect("found");
         assert_eq!(got.payload, CRED);
         let jws = bake(&baked, "aaa.bbb.ccc", &l).expect("rebake");
         let got = extract(&jws, &l).expect("extract").expect("found");
         assert_eq!(got.payload, "aaa.bbb.ccc");
-        assert_eq!(String::from_utf8(jws).expect("utf8").matches("openbadges:credential").count(), 2);
+        assert_eq!(
+            String::from_utf8(jws)
+                .expect("utf8")
+                .matches("openbadges:credential")
+                .count(),
+            2
+        );
     }
 
     #[test]
     fn svg_self_closing_root_and_ob2_assertions() {
         let l = Limits::default();
         let baked = bake(br#"<svg xmlns="http://www.w3.org/2000/svg"/>"#, "{}", &l).expect("bake");
-        assert_eq!(extract(&baked, &l).expect("ok").expect("found").payload, "{}");
+        assert_eq!(
+            extract(&baked, &l).expect("ok").expect("found").payload,
+            "{}"
+        );
         let ob2 = br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org"><openbadges:assertion verify="https://issuer.example/a/1"/></svg>"#;
         let got = extract(ob2, &l).expect("ok").expect("found");
-        assert_eq!((got.version, got.payload.as_str()), (BadgeVersion::V2, "https://issuer.example/a/1"));
+        assert_eq!(
+            (got.version, got.payload.as_str()),
+            (BadgeVersion::V2, "https://issuer.example/a/1")
+        );
     }
 
     #[test]
@@ -659,7 +721,13 @@ mod tests {
         assert_eq!(extract(dtd, &l), Err(BakingError::Dtd));
         let deep = format!("<svg>{}{}</svg>", "<g>".repeat(1000), "</g>".repeat(1000));
         assert_eq!(extract(deep.as_bytes(), &l), Err(BakingError::TooDeep(256)));
-        assert!(matches!(extract(b"<svg><g></svg>", &l), Err(BakingError::BadXml(_))));
-        assert_eq!(extract(b"<html><svg/></html>", &l), Err(BakingError::NotSvg));
+        assert!(matches!(
+            extract(b"<svg><g></svg>", &l),
+            Err(BakingError::BadXml(_))
+        ));
+        assert_eq!(
+            extract(b"<html><svg/></html>", &l),
+            Err(BakingError::NotSvg)
+        );
     }
 }

@@ -9,9 +9,7 @@
 use futures_util::FutureExt as _;
 use sophia_api::{parser::QuadParser as _, source::QuadSource as _};
 use sophia_inmem::dataset::LightDataset;
-use sophia_jsonld::{
-    JsonLdOptions, JsonLdParser, loader::ClosureLoader, options::Policy,
-};
+use sophia_jsonld::{JsonLdOptions, JsonLdParser, loader::ClosureLoader, options::Policy};
 
 use crate::contexts;
 

@@ -16,5 +16,8 @@
 pub mod baking;
 pub mod canon;
 pub mod contexts;
+pub mod keys;
 pub mod model;
 pub mod proof;
+pub mod status_list;
+pub mod verify;

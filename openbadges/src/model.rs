@@ -119,7 +119,9 @@ impl OpenBadgeCredential {
 
     /// End of validity, under either name.
     pub fn valid_until(&self) -> Option<&str> {
-        self.valid_until.as_deref().or(self.expiration_date.as_deref())
+        self.valid_until
+            .as_deref()
+            .or(self.expiration_date.as_deref())
     }
 }
 
@@ -350,13 +352,21 @@ mod tests {
     #[test]
     fn the_1edtech_test_vector_parses_and_round_trips() {
         let c: OpenBadgeCredential = serde_json::from_str(VECTOR).expect("parse");
-        assert!(c.types.as_slice().iter().any(|t| t == "OpenBadgeCredential"));
+        assert!(
+            c.types
+                .as_slice()
+                .iter()
+                .any(|t| t == "OpenBadgeCredential")
+        );
         assert!(!c.is_legacy());
         assert!(c.valid_from().is_some());
         assert_eq!(c.proof.as_slice().len(), 1);
         let again: Value = serde_json::to_value(&c).expect("write");
         let original: Value = serde_json::from_str(VECTOR).expect("json");
-        assert_eq!(again["credentialSubject"]["achievement"], original["credentialSubject"]["achievement"]);
+        assert_eq!(
+            again["credentialSubject"]["achievement"],
+            original["credentialSubject"]["achievement"]
+        );
         assert!(again["proof"].is_array(), "proof is written as an array");
     }
 
@@ -381,7 +391,13 @@ mod tests {
         assert_eq!(a.achievement_type.as_deref(), Some("MicroCredential"));
         assert_eq!(a.credits_available, Some(3.0));
         let out = serde_json::to_value(&c).expect("write");
-        assert_eq!(out["credentialSubject"]["type"], serde_json::json!(["AchievementSubject"]));
-        assert_eq!(out["credentialSubject"]["achievement"]["tag"], serde_json::json!(["x"]));
+        assert_eq!(
+            out["credentialSubject"]["type"],
+            serde_json::json!(["AchievementSubject"])
+        );
+        assert_eq!(
+            out["credentialSubject"]["achievement"]["tag"],
+            serde_json::json!(["x"])
+        );
     }
 }
