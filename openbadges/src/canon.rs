@@ -7,7 +7,7 @@
 //! reference verifiers' "safe mode", so nothing a signature does not cover can slip in.
 
 use futures_util::FutureExt as _;
-use sophia_api::{parser::QuadParser as _, source::QuadSource as _};
+use sophia_api::source::QuadSource as _;
 use sophia_inmem::dataset::LightDataset;
 use sophia_jsonld::{JsonLdOptions, JsonLdParser, loader::ClosureLoader, options::Policy};
 
@@ -41,8 +41,11 @@ pub fn canonical_nquads(doc: &serde_json::Value) -> Result<String, CanonError> {
         });
     let parser = JsonLdParser::new_with_options(options);
     let json = doc.to_string();
-    let dataset: LightDataset = parser
-        .parse_str(&json)
+    // The loader answers from memory, so the parser's future never waits on I/O: drive it
+    // here rather than through `parse_str`, which would start a tokio runtime (and panic
+    // inside one).
+    let source = futures_executor::block_on(parser.async_parse_str(&json));
+    let dataset: LightDataset = source
         .collect_quads()
         .map_err(|e| CanonError::JsonLd(e.to_string()))?;
     let mut out = Vec::new();

@@ -99,6 +99,41 @@ pub enum Command {
     SeedDemo,
     /// Create an account.
     CreateUser(CreateUser),
+    /// Sign, verify and revoke Open Badges credentials.
+    #[command(subcommand)]
+    Credential(CredentialCommand),
+}
+
+/// `badgefolio credential …`.
+#[derive(Debug, Subcommand)]
+pub enum CredentialCommand {
+    /// Verify a credential: JSON, or a baked PNG/SVG. Exit status 0 only when valid.
+    Verify {
+        /// The file to check.
+        file: PathBuf,
+        /// Print the structured report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also check that the badge was issued to this email address.
+        #[arg(long)]
+        recipient: Option<String>,
+    },
+    /// Sign an unsigned OB 3.0 credential JSON as an institution and print it.
+    Sign {
+        /// Slug of the signing institution (`demo` for the demo data).
+        #[arg(long)]
+        institution: String,
+        /// The unsigned credential JSON.
+        file: PathBuf,
+    },
+    /// Revoke a credential we issued (by its `id`, e.g. `urn:uuid:…`).
+    Revoke {
+        /// The credential's id.
+        id: String,
+        /// Why it is revoked (kept on record).
+        #[arg(long, default_value = "revoked by the issuer")]
+        reason: String,
+    },
 }
 
 /// Options of `create-user`.

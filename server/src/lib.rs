@@ -5,11 +5,14 @@
 //! `main.rs` only parses the command line and calls into this library, so integration
 //! tests drive the very same router ([`router::build`]) on SQLite and PostgreSQL.
 
+pub mod api_error;
 pub mod config;
+pub mod credential_cli;
 pub mod db;
 pub mod health;
 pub mod http_errors;
 pub mod router;
+pub mod routes;
 pub mod security;
 pub mod seed;
 

@@ -28,13 +28,22 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateUser(args) => create_user(&config, args).await,
+        Command::Credential(cmd) => {
+            let db = connect(&config).await?;
+            let settings = app::server::Settings::for_public_url(&config.public_url());
+            let code = server::credential_cli::run(&db, &settings, cmd).await?;
+            std::process::exit(code);
+        }
     }
 }
 
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to stderr: stdout is for what commands print (signed JSON, reports).
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

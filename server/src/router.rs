@@ -15,7 +15,7 @@ use tower_http::{
 
 use app::{App, server::AppState, shell};
 
-use crate::{health, http_errors, security};
+use crate::{health, http_errors, routes, security};
 
 /// Largest request body accepted anywhere (uploads will get their own, larger limits).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -27,6 +27,7 @@ pub fn build(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(health::healthz))
+        .merge(routes::issuers::router())
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })

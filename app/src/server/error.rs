@@ -14,6 +14,10 @@ pub enum ServerError {
     Hash(String),
     #[error("background task: {0}")]
     Join(#[from] tokio::task::JoinError),
+    #[error("issuer key: {0}")]
+    Key(String),
+    #[error("signing: {0}")]
+    Sign(#[from] openbadges::proof::SignError),
     #[error("missing server context: {0}")]
     Context(&'static str),
 }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod entities;
 pub mod error;
+pub mod issuing;
 pub mod passwords;
 pub mod rate_limit;
 pub mod request;

@@ -1,0 +1,27 @@
+//! A credential an institution signed.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "credentials")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub public_id: Uuid,
+    pub institution_id: i32,
+    /// Its index in the institution's revocation list.
+    pub status_index: i32,
+    /// The signed credential, exactly as issued.
+    #[sea_orm(column_type = "Text")]
+    pub json: String,
+    pub issued_at: DateTimeUtc,
+    pub revoked_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub revocation_reason: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

