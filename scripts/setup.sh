@@ -65,6 +65,15 @@ ensure_node_packages() {
   fi
 }
 
+# The Digital Bazaar verifier stack for the interop test (openbadges/interop).
+ensure_interop_packages() {
+  if [ ! -d "$ROOT/openbadges/interop/node_modules/@digitalbazaar/vc" ] \
+     || [ "$ROOT/openbadges/interop/package-lock.json" -nt "$ROOT/openbadges/interop/node_modules/.package-lock.json" ]; then
+    say "installing the interop npm packages"
+    (cd "$ROOT/openbadges/interop" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
 }

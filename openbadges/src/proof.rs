@@ -35,10 +35,27 @@ impl HashData {
 /// # Errors
 /// When either cannot be canonicalised.
 pub fn hash_data(credential: &Value, proof: &Value) -> Result<HashData, CanonError> {
+    hash_data_with(document_hash(credential)?, credential, proof)
+}
+
+/// SHA-256 of the canonical credential without its proofs: computed once per credential
+/// and shared by every proof (and by the verifier's JSON-LD check).
+///
+/// # Errors
+/// When the credential cannot be canonicalised.
+pub fn document_hash(credential: &Value) -> Result<[u8; 32], CanonError> {
     let mut document = credential.clone();
     if let Some(obj) = document.as_object_mut() {
         obj.remove("proof");
     }
+    Ok(Sha256::digest(canonical_nquads(&document)?.as_bytes()).into())
+}
+
+/// [`hash_data`] with the document hash already known.
+///
+/// # Errors
+/// When the proof configuration cannot be canonicalised.
+pub fn hash_data_with(document: [u8; 32], credential: &Value, proof: &Value) -> Result<HashData, CanonError> {
     let mut config = proof.clone();
     if let Some(obj) = config.as_object_mut() {
         obj.remove("proofValue");
@@ -49,7 +66,7 @@ pub fn hash_data(credential: &Value, proof: &Value) -> Result<HashData, CanonErr
     }
     Ok(HashData {
         proof_config: Sha256::digest(canonical_nquads(&config)?.as_bytes()).into(),
-        document: Sha256::digest(canonical_nquads(&document)?.as_bytes()).into(),
+        document,
     })
 }
 
@@ -141,6 +158,19 @@ pub fn verify_signature(
     proof: &Value,
     key: &crate::keys::PublicKey,
 ) -> Result<bool, CanonError> {
+    verify_signature_with(document_hash(credential)?, credential, proof, key)
+}
+
+/// [`verify_signature`] with the document hash already known.
+///
+/// # Errors
+/// When the proof configuration cannot be canonicalised.
+pub fn verify_signature_with(
+    document: [u8; 32],
+    credential: &Value,
+    proof: &Value,
+    key: &crate::keys::PublicKey,
+) -> Result<bool, CanonError> {
     let Some(sig) = proof
         .get("proofValue")
         .and_then(Value::as_str)
@@ -149,7 +179,7 @@ pub fn verify_signature(
     else {
         return Ok(false);
     };
-    let hash = hash_data(credential, proof)?;
+    let hash = hash_data_with(document, credential, proof)?;
     Ok(key.verify(&hash.bytes(), &sig))
 }
 
