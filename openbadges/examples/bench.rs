@@ -62,8 +62,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let verify_rate = f64::from(rounds) / start.elapsed().as_secs_f64();
 
-    println!("rust (openbadges): {sign_rate:.0} credentials signed/s, {verify_rate:.0} verified/s ({rounds} rounds each, 1 thread)");
-    std::fs::write(dir.join("bench-credential.json"), serde_json::to_string(&signed)?)?;
+    println!(
+        "rust (openbadges): {sign_rate:.0} credentials signed/s, {verify_rate:.0} verified/s ({rounds} rounds each, 1 thread)"
+    );
+    std::fs::write(
+        dir.join("bench-credential.json"),
+        serde_json::to_string(&signed)?,
+    )?;
     std::fs::write(dir.join("bench-did.json"), serde_json::to_string(&did_doc)?)?;
     std::fs::write(
         dir.join("bench-rust.json"),

@@ -57,7 +57,12 @@ fn write(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(dir)?;
     let key = SigningKey::generate();
     let vm = verification_method(DID, &key.public_multibase());
-    let save = |name: &str, v: &Value| std::fs::write(dir.join(name), serde_json::to_string_pretty(v).unwrap_or_default());
+    let save = |name: &str, v: &Value| {
+        std::fs::write(
+            dir.join(name),
+            serde_json::to_string_pretty(v).unwrap_or_default(),
+        )
+    };
 
     let mut plain = base("Plain badge");
     proof::sign(&mut plain, &key, &vm, CREATED)?;
@@ -92,35 +97,54 @@ fn write(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     save("tampered.json", &tampered)?;
 
     let png = include_bytes!("../../server/tests/fixtures/badge.png");
-    std::fs::write(dir.join("baked.png"), baking::bake(png, &evidence.to_string(), &Limits::default())?)?;
+    std::fs::write(
+        dir.join("baked.png"),
+        baking::bake(png, &evidence.to_string(), &Limits::default())?,
+    )?;
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><circle r="4" cx="4" cy="4"/></svg>"#;
-    std::fs::write(dir.join("baked.svg"), baking::bake(svg, &active.to_string(), &Limits::default())?)?;
+    std::fs::write(
+        dir.join("baked.svg"),
+        baking::bake(svg, &active.to_string(), &Limits::default())?,
+    )?;
 
     save("did.json", &did_document(DID, &[key.public_multibase()]))?;
-    save("expected.json", &json!({
-        "plain.json": "valid", "evidence.json": "valid", "active.json": "valid",
-        "revoked.json": "revoked", "tampered.json": "tampered", "baked.png": "valid", "baked.svg": "valid"
-    }))?;
+    save(
+        "expected.json",
+        &json!({
+            "plain.json": "valid", "evidence.json": "valid", "active.json": "valid",
+            "revoked.json": "revoked", "tampered.json": "tampered", "baked.png": "valid", "baked.svg": "valid"
+        }),
+    )?;
     println!("wrote interop fixtures to {}", dir.display());
     Ok(())
 }
 
 fn check(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let read = |name: &str| -> Result<Value, Box<dyn std::error::Error>> {
-        Ok(serde_json::from_str(&std::fs::read_to_string(dir.join(name))?)?)
+        Ok(serde_json::from_str(&std::fs::read_to_string(
+            dir.join(name),
+        )?)?)
     };
     let signed = read("js-signed.json")?;
     let controller = read("js-did.json")?;
     let mut resolver = HashMap::new();
-    resolver.insert(controller["id"].as_str().unwrap_or_default().to_string(), controller.clone());
+    resolver.insert(
+        controller["id"].as_str().unwrap_or_default().to_string(),
+        controller.clone(),
+    );
     let report = verify::verify(&signed, &resolver, &Options::default());
     let mut tampered = signed.clone();
     tampered["credentialSubject"]["achievement"]["name"] = "Leadership".into();
     let bad = verify::verify(&tampered, &resolver, &Options::default());
     let ok = report.valid
-        && report.check("proof").is_some_and(|c| c.outcome == verify::Outcome::Pass)
+        && report
+            .check("proof")
+            .is_some_and(|c| c.outcome == verify::Outcome::Pass)
         && !bad.valid;
-    println!("rust verifier on JS-signed credential: valid={} (tampered copy valid={})", report.valid, bad.valid);
+    println!(
+        "rust verifier on JS-signed credential: valid={} (tampered copy valid={})",
+        report.valid, bad.valid
+    );
     if ok {
         println!("interop check: 2 passed, 0 failed");
         Ok(())

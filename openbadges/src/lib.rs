@@ -16,6 +16,7 @@
 pub mod baking;
 pub mod canon;
 pub mod contexts;
+pub mod jwt;
 pub mod keys;
 pub mod model;
 pub mod proof;

@@ -55,7 +55,11 @@ pub fn document_hash(credential: &Value) -> Result<[u8; 32], CanonError> {
 ///
 /// # Errors
 /// When the proof configuration cannot be canonicalised.
-pub fn hash_data_with(document: [u8; 32], credential: &Value, proof: &Value) -> Result<HashData, CanonError> {
+pub fn hash_data_with(
+    document: [u8; 32],
+    credential: &Value,
+    proof: &Value,
+) -> Result<HashData, CanonError> {
     let mut config = proof.clone();
     if let Some(obj) = config.as_object_mut() {
         obj.remove("proofValue");

@@ -124,6 +124,19 @@ pub fn issuer_id(credential: &Value) -> Option<&str> {
 
 /// Verifies a credential with an embedded proof.
 pub fn verify(credential: &Value, resolver: &dyn Resolver, options: &Options) -> Report {
+    run(credential, resolver, options, |b, document, issuer| {
+        check_proof(credential, document, issuer, resolver, b).1
+    })
+}
+
+/// The checks every credential goes through; `proof_step` checks the proof (embedded or
+/// JWT), adds the `proof` line and returns the `issuer_key` outcome.
+fn run(
+    credential: &Value,
+    resolver: &dyn Resolver,
+    options: &Options,
+    proof_step: impl FnOnce(&mut Builder, [u8; 32], Option<&str>) -> (Outcome, String),
+) -> Report {
     let mut b = Builder(Vec::new());
     let now = options.now.unwrap_or_else(Utc::now);
     let issuer = issuer_id(credential).map(str::to_string);
@@ -166,7 +179,7 @@ pub fn verify(credential: &Value, resolver: &dyn Resolver, options: &Options) ->
         }
     }
 
-    // 2. Every term defined by a known context.
+    // 2. Every term defined by a known context (this also hashes the document once).
     let document = match proof::document_hash(credential) {
         Ok(hash) => hash,
         Err(e) => {
@@ -181,7 +194,7 @@ pub fn verify(credential: &Value, resolver: &dyn Resolver, options: &Options) ->
     );
 
     // 3 + 4. Proof and the key behind it.
-    let (_, (outcome, message)) = check_proof(credential, document, issuer.as_deref(), resolver, &mut b);
+    let (outcome, message) = proof_step(&mut b, document, issuer.as_deref());
     b.add("issuer_key", outcome, message);
 
     // 5. Validity window.
@@ -220,28 +233,40 @@ fn finish(mut report: Report, b: Builder) -> Report {
     report
 }
 
-/// Finds the verification method's public key and whether the issuer controls it.
-fn resolve_key(
+/// Runs every check on a credential whose proof is checked by `proof_step`, which is
+/// given a way to record the `proof` line and the issuer id, and returns the
+/// `issuer_key` outcome. Used for VC-JWT.
+pub fn run_with(
+    credential: &Value,
+    resolver: &dyn Resolver,
+    options: &Options,
+    proof_step: impl FnOnce(&mut dyn FnMut(Outcome, String), Option<&str>) -> (Outcome, String),
+) -> Report {
+    run(credential, resolver, options, |b, _document, issuer| {
+        let mut add = |outcome, message: String| b.add("proof", outcome, message);
+        proof_step(&mut add, issuer)
+    })
+}
+
+/// Finds a verification method (a JSON object with `publicKeyMultibase` or
+/// `publicKeyJwk`) and checks the issuer controls it and authorised it for issuing.
+pub(crate) fn resolve_method_pub(
     vm: &str,
     issuer: Option<&str>,
     resolver: &dyn Resolver,
-) -> Result<PublicKey, (Outcome, String)> {
+) -> Result<Value, (Outcome, String)> {
     let controller_url = vm.split('#').next().unwrap_or(vm);
     if let Some(multibase) = controller_url.strip_prefix("did:key:") {
         // did:key carries its own key; the issuer must be that did:key.
-        let key = PublicKey::from_multibase(multibase).map_err(|e| {
-            (
-                Outcome::Fail,
-                format!("The did:key in the proof is not a valid key: {e}."),
-            )
-        })?;
         if issuer != Some(controller_url) {
             return Err((
                 Outcome::Fail,
                 "The signing key does not belong to the issuer.".into(),
             ));
         }
-        return Ok(key);
+        return Ok(
+            serde_json::json!({"id": vm, "controller": controller_url, "publicKeyMultibase": multibase}),
+        );
     }
     let Some(doc) = resolver.resolve(controller_url) else {
         return Err((
@@ -282,7 +307,17 @@ fn resolve_key(
             "The signing key is controlled by someone other than the issuer.".into(),
         ));
     }
-    let multibase = str_at(method, &["publicKeyMultibase"]).unwrap_or_default();
+    Ok(method.clone())
+}
+
+/// The Ed25519 Multikey of a verification method the issuer controls.
+fn resolve_key(
+    vm: &str,
+    issuer: Option<&str>,
+    resolver: &dyn Resolver,
+) -> Result<PublicKey, (Outcome, String)> {
+    let method = resolve_method_pub(vm, issuer, resolver)?;
+    let multibase = str_at(&method, &["publicKeyMultibase"]).unwrap_or_default();
     PublicKey::from_multibase(multibase).map_err(|e| {
         (
             Outcome::Fail,

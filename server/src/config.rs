@@ -107,7 +107,7 @@ pub enum Command {
 /// `badgefolio credential …`.
 #[derive(Debug, Subcommand)]
 pub enum CredentialCommand {
-    /// Verify a credential: JSON, or a baked PNG/SVG. Exit status 0 only when valid.
+    /// Verify a credential: JSON, VC-JWT, or a baked PNG/SVG. Exit status 0 only when valid.
     Verify {
         /// The file to check.
         file: PathBuf,

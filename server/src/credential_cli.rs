@@ -21,9 +21,17 @@ const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 ///
 /// # Errors
 /// Unreadable files, database errors, invalid input for `sign`.
-pub async fn run(db: &DatabaseConnection, settings: &Settings, cmd: CredentialCommand) -> anyhow::Result<i32> {
+pub async fn run(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    cmd: CredentialCommand,
+) -> anyhow::Result<i32> {
     match cmd {
-        CredentialCommand::Verify { file, json, recipient } => {
+        CredentialCommand::Verify {
+            file,
+            json,
+            recipient,
+        } => {
             let bytes = read_limited(&file)?;
             let report = match verify_bytes(db, settings, &bytes, recipient).await {
                 Ok(r) => r,
@@ -46,7 +54,8 @@ pub async fn run(db: &DatabaseConnection, settings: &Settings, cmd: CredentialCo
         CredentialCommand::Sign { institution, file } => {
             let bytes = read_limited(&file)?;
             let unsigned: Value = serde_json::from_slice(&bytes).context("the file is not JSON")?;
-            let issued = match issuing::sign_credential(db, settings, &institution, unsigned).await {
+            let issued = match issuing::sign_credential(db, settings, &institution, unsigned).await
+            {
                 Ok(i) => i,
                 Err(app::server::ServerError::User(e)) => bail!("{e}"),
                 Err(e) => return Err(e.into()),
@@ -54,16 +63,14 @@ pub async fn run(db: &DatabaseConnection, settings: &Settings, cmd: CredentialCo
             println!("{}", serde_json::to_string_pretty(&issued.json)?);
             Ok(0)
         }
-        CredentialCommand::Revoke { id, reason } => {
-            match issuing::revoke(db, &id, &reason).await {
-                Ok(()) => {
-                    println!("revoked {id}");
-                    Ok(0)
-                }
-                Err(app::server::ServerError::User(e)) => bail!("{e}"),
-                Err(e) => Err(e.into()),
+        CredentialCommand::Revoke { id, reason } => match issuing::revoke(db, &id, &reason).await {
+            Ok(()) => {
+                println!("revoked {id}");
+                Ok(0)
             }
-        }
+            Err(app::server::ServerError::User(e)) => bail!("{e}"),
+            Err(e) => Err(e.into()),
+        },
     }
 }
 
@@ -94,18 +101,34 @@ pub async fn verify_bytes(
         },
         None => String::from_utf8(bytes.to_vec()).map_err(|_| "the file is neither JSON nor a PNG or SVG image".to_string())?,
     };
-    let text = text.trim();
-    if !text.starts_with('{') {
-        return Err("only credentials with an embedded proof (JSON) can be verified yet; VC-JWT is not supported".into());
-    }
-    let credential: Value = serde_json::from_str(text).map_err(|e| format!("the credential is not valid JSON: {e}"))?;
-    let resolver = issuing::own_documents(db, settings, &credential)
-        .await
-        .map_err(|e| format!("could not look up the issuer: {e}"))?;
+    let text = text.trim().to_string();
     let options = verify::Options {
         now: None,
         recipient_email: recipient,
     };
+    if openbadges::jwt::looks_like_jwt(&text) {
+        let (credential, _) = openbadges::jwt::credential_of(&text)
+            .ok_or_else(|| "the token's payload is not a credential".to_string())?;
+        let kids: Vec<String> = openbadges::jwt::key_id(&text).into_iter().collect();
+        let resolver = issuing::own_documents(db, settings, &credential, &kids)
+            .await
+            .map_err(|e| format!("could not look up the issuer: {e}"))?;
+        return tokio::task::spawn_blocking(move || {
+            openbadges::jwt::verify_jwt(&text, &resolver, &options)
+        })
+        .await
+        .map_err(|e| format!("verification was interrupted: {e}"));
+    }
+    if !text.starts_with('{') {
+        return Err(
+            "the file is not a credential: expected JSON, a VC-JWT, or a baked PNG/SVG".into(),
+        );
+    }
+    let credential: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("the credential is not valid JSON: {e}"))?;
+    let resolver = issuing::own_documents(db, settings, &credential, &[])
+        .await
+        .map_err(|e| format!("could not look up the issuer: {e}"))?;
     // Canonicalisation is CPU work: keep it off the async threads.
     tokio::task::spawn_blocking(move || verify::verify(&credential, &resolver, &options))
         .await

@@ -26,16 +26,30 @@ async fn seeded(app: &common::TestApp) {
 }
 
 async fn sign(app: &common::TestApp) -> issuing::Issued {
-    issuing::sign_credential(&app.state.db, &app.state.settings, "demo", unsigned_for("ada@example.org"))
-        .await
-        .unwrap()
+    issuing::sign_credential(
+        &app.state.db,
+        &app.state.settings,
+        "demo",
+        unsigned_for("ada@example.org"),
+    )
+    .await
+    .unwrap()
 }
 
-async fn verify(app: &common::TestApp, cred: &Value, email: Option<&str>) -> openbadges::verify::Report {
+async fn verify(
+    app: &common::TestApp,
+    cred: &Value,
+    email: Option<&str>,
+) -> openbadges::verify::Report {
     let bytes = cred.to_string().into_bytes();
-    server::credential_cli::verify_bytes(&app.state.db, &app.state.settings, &bytes, email.map(str::to_string))
-        .await
-        .unwrap()
+    server::credential_cli::verify_bytes(
+        &app.state.db,
+        &app.state.settings,
+        &bytes,
+        email.map(str::to_string),
+    )
+    .await
+    .unwrap()
 }
 
 fn outcome(r: &openbadges::verify::Report, id: &str) -> Outcome {
@@ -189,18 +203,39 @@ fn credential_command_signs_verifies_and_revokes() {
     assert!(run(&["seed-demo"]).status.success());
     let unsigned = dir.path().join("unsigned.json");
     std::fs::write(&unsigned, unsigned_for("ada@example.org").to_string()).unwrap();
-    let signed = run(&["credential", "sign", "--institution", "demo", unsigned.to_str().unwrap()]);
-    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    let signed = run(&[
+        "credential",
+        "sign",
+        "--institution",
+        "demo",
+        unsigned.to_str().unwrap(),
+    ]);
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
     let signed_path = dir.path().join("signed.json");
     std::fs::write(&signed_path, &signed.stdout).unwrap();
     let cred: Value = serde_json::from_slice(&signed.stdout).unwrap();
 
-    let ok = run(&["credential", "verify", signed_path.to_str().unwrap(), "--recipient", "ada@example.org"]);
+    let ok = run(&[
+        "credential",
+        "verify",
+        signed_path.to_str().unwrap(),
+        "--recipient",
+        "ada@example.org",
+    ]);
     let text = String::from_utf8_lossy(&ok.stdout);
     assert_eq!(ok.status.code(), Some(0), "{text}");
     assert!(text.starts_with("✔ Valid: Data Literacy"), "{text}");
 
-    let json = run(&["credential", "verify", "--json", signed_path.to_str().unwrap()]);
+    let json = run(&[
+        "credential",
+        "verify",
+        "--json",
+        signed_path.to_str().unwrap(),
+    ]);
     let report: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(report["valid"], true);
 
@@ -212,5 +247,10 @@ fn credential_command_signs_verifies_and_revokes() {
 
     let garbage = dir.path().join("garbage.bin");
     std::fs::write(&garbage, b"\x00\x01garbage").unwrap();
-    assert_eq!(run(&["credential", "verify", garbage.to_str().unwrap()]).status.code(), Some(1));
+    assert_eq!(
+        run(&["credential", "verify", garbage.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
 }

@@ -7,7 +7,7 @@ mod common;
 use app::model::Role;
 use app::server::{
     accounts::{self, NewAccount, NewInstitution},
-    entities::{institution, membership, session, user},
+    entities::{credential, institution, issuer_key, membership, session, status_list, user},
     sessions,
 };
 use migrations::{Migrator, MigratorTrait};
@@ -71,6 +71,24 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
         (users[0].id, inst[0].id, "reviewer")
     );
     assert_eq!(session::Entity::find().count(&db).await.unwrap(), 1);
+
+    // Issuing tables: a key, the status list and a credential, read back.
+    let settings = app::server::Settings::for_public_url("https://badges.example.edu");
+    let unsigned: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/unsigned-credential.json")).unwrap();
+    let issued = app::server::issuing::sign_credential(&db, &settings, "demo", unsigned)
+        .await
+        .unwrap();
+    let key = issuer_key::Entity::find().one(&db).await.unwrap().unwrap();
+    assert!(key.public_key.starts_with("z6Mk") && key.retired_at.is_none());
+    let list = status_list::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!((list.next_index, list.bits.len()), (1, 131_072 / 8));
+    let stored = credential::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(stored.public_id, issued.public_id);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stored.json).unwrap(),
+        issued.json
+    );
 
     // Deleting a user takes its memberships and sessions with it (foreign keys on).
     user::Entity::delete_by_id(users[0].id)

@@ -29,7 +29,10 @@ pub const REVOCATION: &str = "revocation";
 ///
 /// # Errors
 /// `NotFound` when there is none.
-pub async fn institution(db: &impl ConnectionTrait, slug: &str) -> ServerResult<institution::Model> {
+pub async fn institution(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> ServerResult<institution::Model> {
     institution::Entity::find()
         .filter(institution::Column::Slug.eq(slug))
         .one(db)
@@ -85,7 +88,10 @@ fn now_string() -> String {
 ///
 /// # Errors
 /// Database errors, or a stored key that cannot be read.
-pub async fn current_key(db: &impl ConnectionTrait, institution_id: i32) -> ServerResult<SigningKey> {
+pub async fn current_key(
+    db: &impl ConnectionTrait,
+    institution_id: i32,
+) -> ServerResult<SigningKey> {
     let found = issuer_key::Entity::find()
         .filter(issuer_key::Column::InstitutionId.eq(institution_id))
         .filter(issuer_key::Column::RetiredAt.is_null())
@@ -93,7 +99,8 @@ pub async fn current_key(db: &impl ConnectionTrait, institution_id: i32) -> Serv
         .one(db)
         .await?;
     if let Some(row) = found {
-        return SigningKey::from_secret_multibase(&row.secret_key).map_err(|e| ServerError::Key(e.to_string()));
+        return SigningKey::from_secret_multibase(&row.secret_key)
+            .map_err(|e| ServerError::Key(e.to_string()));
     }
     let key = SigningKey::generate();
     issuer_key::ActiveModel {
@@ -117,7 +124,10 @@ pub async fn current_key(db: &impl ConnectionTrait, institution_id: i32) -> Serv
 pub async fn rotate_key(db: &DatabaseConnection, institution_id: i32) -> ServerResult<SigningKey> {
     let txn = db.begin().await?;
     issuer_key::Entity::update_many()
-        .col_expr(issuer_key::Column::RetiredAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .col_expr(
+            issuer_key::Column::RetiredAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
         .filter(issuer_key::Column::InstitutionId.eq(institution_id))
         .filter(issuer_key::Column::RetiredAt.is_null())
         .exec(&txn)
@@ -131,7 +141,11 @@ pub async fn rotate_key(db: &DatabaseConnection, institution_id: i32) -> ServerR
 ///
 /// # Errors
 /// `NotFound` for an unknown slug; database errors.
-pub async fn did_document(db: &impl ConnectionTrait, settings: &Settings, slug: &str) -> ServerResult<Value> {
+pub async fn did_document(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    slug: &str,
+) -> ServerResult<Value> {
     let inst = institution(db, slug).await?;
     current_key(db, inst.id).await?;
     let keys: Vec<String> = issuer_key::Entity::find()
@@ -145,7 +159,10 @@ pub async fn did_document(db: &impl ConnectionTrait, settings: &Settings, slug: 
     Ok(keys::did_document(&did(settings, slug), &keys))
 }
 
-async fn list_row(db: &impl ConnectionTrait, institution_id: i32) -> ServerResult<status_row::Model> {
+async fn list_row(
+    db: &impl ConnectionTrait,
+    institution_id: i32,
+) -> ServerResult<status_row::Model> {
     if let Some(row) = status_row::Entity::find()
         .filter(status_row::Column::InstitutionId.eq(institution_id))
         .filter(status_row::Column::Purpose.eq(REVOCATION))
@@ -170,7 +187,11 @@ async fn list_row(db: &impl ConnectionTrait, institution_id: i32) -> ServerResul
 ///
 /// # Errors
 /// `NotFound` for an unknown slug; database or signing errors.
-pub async fn signed_status_list(db: &impl ConnectionTrait, settings: &Settings, slug: &str) -> ServerResult<Value> {
+pub async fn signed_status_list(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    slug: &str,
+) -> ServerResult<Value> {
     let inst = institution(db, slug).await?;
     let row = list_row(db, inst.id).await?;
     let key = current_key(db, inst.id).await?;
@@ -221,15 +242,25 @@ pub async fn sign_credential(
     }
     let public_id = uuid::Uuid::new_v4();
     obj.entry("@context").or_insert_with(|| {
-        json!([openbadges::model::CONTEXT_VC_V2, openbadges::model::CONTEXT_OB_V3])
+        json!([
+            openbadges::model::CONTEXT_VC_V2,
+            openbadges::model::CONTEXT_OB_V3
+        ])
     });
-    obj.entry("type").or_insert_with(|| json!(["VerifiableCredential", "OpenBadgeCredential"]));
-    obj.entry("id").or_insert_with(|| Value::String(format!("urn:uuid:{public_id}")));
-    obj.entry("validFrom").or_insert_with(|| Value::String(now_string()));
+    obj.entry("type")
+        .or_insert_with(|| json!(["VerifiableCredential", "OpenBadgeCredential"]));
+    obj.entry("id")
+        .or_insert_with(|| Value::String(format!("urn:uuid:{public_id}")));
+    obj.entry("validFrom")
+        .or_insert_with(|| Value::String(now_string()));
     obj.insert("issuer".into(), profile(settings, &inst));
     obj.insert(
         "credentialStatus".into(),
-        status_list::entry(&status_list_url(settings, slug), usize::try_from(index).unwrap_or_default(), REVOCATION),
+        status_list::entry(
+            &status_list_url(settings, slug),
+            usize::try_from(index).unwrap_or_default(),
+            REVOCATION,
+        ),
     );
     let vm = keys::verification_method(&did(settings, slug), &key.public_multibase());
     let unsigned = sign_off_thread(unsigned, key, vm)
@@ -265,7 +296,11 @@ pub async fn sign_credential(
 ///
 /// # Errors
 /// `NotFound` for an unknown credential; database errors.
-pub async fn revoke(db: &DatabaseConnection, credential_id: &str, reason: &str) -> ServerResult<()> {
+pub async fn revoke(
+    db: &DatabaseConnection,
+    credential_id: &str,
+    reason: &str,
+) -> ServerResult<()> {
     let public_id = uuid::Uuid::parse_str(credential_id.trim_start_matches("urn:uuid:"))
         .map_err(|_| AppError::NotFound)?;
     let txn = db.begin().await?;
@@ -279,13 +314,22 @@ pub async fn revoke(db: &DatabaseConnection, credential_id: &str, reason: &str) 
             // Also accept the credential's own `id` when it was given one.
             let all = credential::Entity::find().all(&txn).await?;
             all.into_iter()
-                .find(|c| serde_json::from_str::<Value>(&c.json).ok().and_then(|v| v["id"].as_str().map(str::to_string)).as_deref() == Some(credential_id))
+                .find(|c| {
+                    serde_json::from_str::<Value>(&c.json)
+                        .ok()
+                        .and_then(|v| v["id"].as_str().map(str::to_string))
+                        .as_deref()
+                        == Some(credential_id)
+                })
                 .ok_or(AppError::NotFound)?
         }
     };
     let row = list_row(&txn, cred.institution_id).await?;
     let mut bits = Bitstring::from_bytes(row.bits.clone());
-    bits.set(usize::try_from(cred.status_index).unwrap_or(usize::MAX), true);
+    bits.set(
+        usize::try_from(cred.status_index).unwrap_or(usize::MAX),
+        true,
+    );
     let mut list: status_row::ActiveModel = row.into();
     list.bits = Set(bits.as_bytes().to_vec());
     list.updated_at = Set(Utc::now());
@@ -307,6 +351,7 @@ pub async fn own_documents(
     db: &impl ConnectionTrait,
     settings: &Settings,
     credential: &Value,
+    extra_key_ids: &[String],
 ) -> ServerResult<HashMap<String, Value>> {
     let mut out = HashMap::new();
     let did_prefix = keys::did_web(&settings.public_url, "");
@@ -314,9 +359,13 @@ pub async fn own_documents(
     let mut wanted: Vec<String> = proof::proofs(credential)
         .iter()
         .filter_map(|p| p["verificationMethod"].as_str())
+        .chain(extra_key_ids.iter().map(String::as_str))
         .map(|vm| vm.split('#').next().unwrap_or(vm).to_string())
         .collect();
-    if let Some(url) = credential.pointer("/credentialStatus/statusListCredential").and_then(Value::as_str) {
+    if let Some(url) = credential
+        .pointer("/credentialStatus/statusListCredential")
+        .and_then(Value::as_str)
+    {
         wanted.push(url.to_string());
     }
     for url in wanted {

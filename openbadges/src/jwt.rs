@@ -1,0 +1,364 @@
+//! VC-JWT (OB 3.0 §8.2): a compact JWS whose payload is the credential (VCDM 2.0) or
+//! holds it in a `vc` claim (VCDM 1.1). Signatures RS256, ES256 and EdDSA, checked with
+//! `jsonwebtoken` (pure-Rust crypto backend). The key comes from the `kid` (a
+//! verification method of the issuer, resolved like Data Integrity keys) or, weaker, an
+//! embedded `jwk` that nothing ties to the issuer.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::Jwk};
+use serde_json::Value;
+
+use crate::verify::{self, Options, Outcome, Report, Resolver};
+
+/// Claims that belong to the JWT envelope, not the credential.
+const JWT_CLAIMS: [&str; 7] = ["iss", "jti", "nbf", "exp", "sub", "iat", "aud"];
+
+/// Whether text looks like a compact JWS (three base64url parts).
+pub fn looks_like_jwt(text: &str) -> bool {
+    let t = text.trim();
+    t.split('.').count() == 3
+        && !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn epoch_to_rfc3339(v: &Value) -> Option<String> {
+    let secs = v.as_i64()?;
+    DateTime::<Utc>::from_timestamp(secs, 0).map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+/// The credential inside a VC-JWT (unverified), with `nbf`/`exp` carried over as the
+/// validity window when the credential itself has none.
+pub fn credential_of(token: &str) -> Option<(Value, Value)> {
+    let claims: Value = jsonwebtoken::dangerous::insecure_decode::<Value>(token.trim())
+        .ok()?
+        .claims;
+    let mut credential = match claims.get("vc") {
+        Some(vc @ Value::Object(_)) => vc.clone(),
+        _ => {
+            let mut c = claims.clone();
+            if let Some(obj) = c.as_object_mut() {
+                for k in JWT_CLAIMS {
+                    obj.remove(k);
+                }
+            }
+            c
+        }
+    };
+    let obj = credential.as_object_mut()?;
+    let legacy = obj
+        .get("@context")
+        .and_then(|c| c.get(0))
+        .and_then(Value::as_str)
+        == Some(crate::model::CONTEXT_VC_V1);
+    let (from, until) = if legacy {
+        ("issuanceDate", "expirationDate")
+    } else {
+        ("validFrom", "validUntil")
+    };
+    if !obj.contains_key(from)
+        && let Some(d) = claims.get("nbf").and_then(epoch_to_rfc3339)
+    {
+        obj.insert(from.into(), Value::String(d));
+    }
+    if !obj.contains_key(until)
+        && let Some(d) = claims.get("exp").and_then(epoch_to_rfc3339)
+    {
+        obj.insert(until.into(), Value::String(d));
+    }
+    Some((credential, claims))
+}
+
+/// The `kid` of a token's header, if any.
+pub fn key_id(token: &str) -> Option<String> {
+    jsonwebtoken::decode_header(token.trim()).ok()?.kid
+}
+
+/// Verifies a VC-JWT.
+pub fn verify_jwt(token: &str, resolver: &dyn Resolver, options: &Options) -> Report {
+    let token = token.trim();
+    let Some((credential, claims)) = credential_of(token) else {
+        return verify::verify(&Value::Null, resolver, options);
+    };
+    verify::run_with(&credential, resolver, options, |add, issuer| {
+        check_signature(token, &credential, &claims, issuer, resolver, add)
+    })
+}
+
+fn check_signature(
+    token: &str,
+    credential: &Value,
+    claims: &Value,
+    issuer: Option<&str>,
+    resolver: &dyn Resolver,
+    add: &mut dyn FnMut(Outcome, String),
+) -> (Outcome, String) {
+    let Ok(header) = jsonwebtoken::decode_header(token) else {
+        add(Outcome::Fail, "The token's header cannot be read.".into());
+        return (Outcome::NotChecked, "Not checked.".into());
+    };
+    if header.typ.as_deref().is_some_and(|t| t != "JWT") {
+        add(Outcome::Fail, "The token's type must be JWT.".into());
+        return (Outcome::NotChecked, "Not checked.".into());
+    }
+    if !matches!(
+        header.alg,
+        Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA
+    ) {
+        add(
+            Outcome::Fail,
+            format!(
+                "The token is signed with {:?}, which Open Badges does not allow.",
+                header.alg
+            ),
+        );
+        return (Outcome::NotChecked, "Not checked.".into());
+    }
+    let (key, provenance) = match (&header.kid, &header.jwk) {
+        (Some(kid), _) => match verify::resolve_method_pub(kid, issuer, resolver) {
+            Ok(method) => match decoding_key(&method) {
+                Some(k) => (k, (Outcome::Pass, "The token was signed with a key the issuer publishes for issuing credentials.".to_string())),
+                None => {
+                    add(Outcome::Fail, "The issuer's key is in a form we cannot use.".into());
+                    return (Outcome::Fail, "The issuer's key cannot be read.".into());
+                }
+            },
+            Err((outcome, message)) => {
+                if let Some(jwk) = &header.jwk
+                    && let Ok(k) = DecodingKey::from_jwk(jwk)
+                {
+                    (k, (outcome, message))
+                } else {
+                    let proof_outcome = if outcome == Outcome::Warning { Outcome::Warning } else { Outcome::Fail };
+                    add(proof_outcome, "The token's signature could not be checked without the issuer's key.".into());
+                    return (outcome, message);
+                }
+            }
+        },
+        (None, Some(jwk)) => match DecodingKey::from_jwk(jwk) {
+            Ok(k) => (k, (Outcome::Warning, "The token carries its own key; nothing shows that key belongs to the issuer.".to_string())),
+            Err(_) => {
+                add(Outcome::Fail, "The token's embedded key cannot be read.".into());
+                return (Outcome::NotChecked, "Not checked.".into());
+            }
+        },
+        (None, None) => {
+            add(Outcome::Fail, "The token does not say which key signed it.".into());
+            return (Outcome::NotChecked, "Not checked.".into());
+        }
+    };
+    let mut validation = Validation::new(header.alg);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    if jsonwebtoken::decode::<Value>(token, &key, &validation).is_err() {
+        add(Outcome::Fail, "The signature does not match: the token was changed after it was issued, or signed with another key.".into());
+        return provenance;
+    }
+    // The envelope must describe the credential it carries.
+    let claim = |k: &str| claims.get(k).and_then(Value::as_str);
+    let consistent = claim("iss").is_none_or(|iss| Some(iss) == issuer)
+        && claim("jti").is_none_or(|jti| credential.get("id").and_then(Value::as_str) == Some(jti))
+        && claim("sub").is_none_or(|sub| {
+            credential
+                .pointer("/credentialSubject/id")
+                .and_then(Value::as_str)
+                .is_none_or(|id| id == sub)
+        });
+    if consistent {
+        add(
+            Outcome::Pass,
+            "The signature is valid: the credential has not been changed since it was issued."
+                .into(),
+        );
+    } else {
+        add(
+            Outcome::Fail,
+            "The token's claims (iss, jti, sub) do not match the credential inside it.".into(),
+        );
+    }
+    provenance
+}
+
+/// A `jsonwebtoken` key from a verification method (`publicKeyJwk`, or an Ed25519
+/// `publicKeyMultibase`).
+fn decoding_key(method: &Value) -> Option<DecodingKey> {
+    if let Some(jwk) = method.get("publicKeyJwk")
+        && let Ok(jwk) = serde_json::from_value::<Jwk>(jwk.clone())
+    {
+        return DecodingKey::from_jwk(&jwk).ok();
+    }
+    let multibase = method.get("publicKeyMultibase")?.as_str()?;
+    let body = bs58::decode(multibase.strip_prefix('z')?).into_vec().ok()?;
+    if body.len() != 34 || body[..2] != [0xed, 0x01] {
+        return None;
+    }
+    use base64::Engine as _;
+    let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&body[2..]);
+    DecodingKey::from_ed_components(&x).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    use serde_json::json;
+
+    use super::*;
+
+    const RSA: &[u8] = include_bytes!("../tests/fixtures/jwt/rsa.pem");
+    const EC: &[u8] = include_bytes!("../tests/fixtures/jwt/ec.pem");
+    const ED: &[u8] = include_bytes!("../tests/fixtures/jwt/ed25519.pem");
+    const ISSUER: &str = "did:web:issuer.example:issuers:jwt";
+
+    fn credential() -> Value {
+        json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "id": "urn:uuid:11111111-2222-4333-8444-555555555555",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": ISSUER, "type": ["Profile"], "name": "JWT University"},
+            "validFrom": "2026-01-05T10:00:00Z",
+            "name": "Teamwork",
+            "credentialSubject": {"id": "did:example:learner", "type": ["AchievementSubject"],
+                "achievement": {"id": "https://issuer.example/a/1", "type": ["Achievement"], "name": "Teamwork",
+                    "description": "Works well in teams.", "criteria": {"narrative": "Peer nominated."}}}
+        })
+    }
+
+    fn payload(c: &Value) -> Value {
+        let mut p = c.clone();
+        p["iss"] = ISSUER.into();
+        p["jti"] = c["id"].clone();
+        p["sub"] = "did:example:learner".into();
+        p["nbf"] = 1_767_607_200.into();
+        p
+    }
+
+    fn signed(alg: Algorithm, pem: &[u8], payload: &Value, kid: bool) -> (String, Jwk) {
+        let key = match alg {
+            Algorithm::RS256 => EncodingKey::from_rsa_pem(pem),
+            Algorithm::ES256 => EncodingKey::from_ec_pem(pem),
+            _ => EncodingKey::from_ed_pem(pem),
+        }
+        .expect("key");
+        let jwk = Jwk::from_encoding_key(&key, alg).expect("jwk");
+        let mut header = Header::new(alg);
+        header.typ = Some("JWT".into());
+        if kid {
+            header.kid = Some(format!("{ISSUER}#key-1"));
+        } else {
+            header.jwk = Some(jwk.clone());
+        }
+        (encode(&header, payload, &key).expect("encode"), jwk)
+    }
+
+    fn resolver_for(jwk: &Jwk) -> HashMap<String, Value> {
+        let mut r = HashMap::new();
+        r.insert(ISSUER.to_string(), json!({
+            "@context": ["https://www.w3.org/ns/did/v1"],
+            "id": ISSUER,
+            "verificationMethod": [{"id": format!("{ISSUER}#key-1"), "type": "JsonWebKey", "controller": ISSUER,
+                "publicKeyJwk": serde_json::to_value(jwk).expect("jwk json")}],
+            "assertionMethod": [format!("{ISSUER}#key-1")]
+        }));
+        r
+    }
+
+    #[test]
+    fn rs256_es256_and_eddsa_tokens_verify_with_the_issuers_key() {
+        for (alg, pem) in [
+            (Algorithm::RS256, RSA),
+            (Algorithm::ES256, EC),
+            (Algorithm::EdDSA, ED),
+        ] {
+            let (token, jwk) = signed(alg, pem, &payload(&credential()), true);
+            assert!(looks_like_jwt(&token));
+            let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
+            assert!(report.valid, "{alg:?}: {report:#?}");
+            assert_eq!(
+                report.check("proof").map(|c| c.outcome),
+                Some(Outcome::Pass),
+                "{alg:?}"
+            );
+            assert_eq!(
+                report.check("issuer_key").map(|c| c.outcome),
+                Some(Outcome::Pass),
+                "{alg:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn embedded_keys_verify_but_warn_and_tampering_fails() {
+        let (token, _) = signed(Algorithm::RS256, RSA, &payload(&credential()), false);
+        let report = verify_jwt(&token, &HashMap::new(), &Options::default());
+        assert_eq!(
+            report.check("proof").map(|c| c.outcome),
+            Some(Outcome::Pass)
+        );
+        assert_eq!(
+            report.check("issuer_key").map(|c| c.outcome),
+            Some(Outcome::Warning)
+        );
+
+        let parts: Vec<&str> = token.split('.').collect();
+        let mut other = payload(&credential());
+        other["name"] = "Leadership".into();
+        use base64::Engine as _;
+        let forged_payload =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(other.to_string());
+        let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
+        let report = verify_jwt(&forged, &HashMap::new(), &Options::default());
+        assert!(!report.valid);
+        assert_eq!(
+            report.check("proof").map(|c| c.outcome),
+            Some(Outcome::Fail)
+        );
+    }
+
+    #[test]
+    fn mismatched_claims_and_expiry_fail() {
+        let mut p = payload(&credential());
+        p["iss"] = "did:web:someone-else".into();
+        let (token, jwk) = signed(Algorithm::ES256, EC, &p, true);
+        let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
+        assert_eq!(
+            report.check("proof").map(|c| c.outcome),
+            Some(Outcome::Fail)
+        );
+
+        let mut c = credential();
+        c.as_object_mut().expect("object").remove("validFrom");
+        let mut p = payload(&c);
+        p["exp"] = 1_600_000_000.into();
+        let (token, jwk) = signed(Algorithm::EdDSA, ED, &p, true);
+        let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
+        assert_eq!(
+            report.check("validity").map(|c| c.outcome),
+            Some(Outcome::Fail),
+            "{report:#?}"
+        );
+    }
+
+    #[test]
+    fn legacy_vc_claim_tokens_are_read() {
+        let mut c = credential();
+        c["@context"][0] = crate::model::CONTEXT_VC_V1.into();
+        let obj = c.as_object_mut().expect("object");
+        obj.remove("validFrom");
+        obj.insert("issuanceDate".into(), "2026-01-05T10:00:00Z".into());
+        let p = json!({"iss": ISSUER, "jti": c["id"], "nbf": 1_767_607_200, "vc": c});
+        let (token, jwk) = signed(Algorithm::RS256, RSA, &p, true);
+        let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
+        assert!(report.valid, "{report:#?}");
+    }
+
+    #[test]
+    fn garbage_is_not_a_badge() {
+        let report = verify_jwt("a.b.c", &HashMap::new(), &Options::default());
+        assert!(!report.valid);
+        assert!(!looks_like_jwt("{\"a\":1}"));
+    }
+}
