@@ -71,6 +71,8 @@ impl MigrationTrait for Migration {
                     .table(Credentials::Table)
                     .col(pk_auto(Credentials::Id))
                     .col(uuid_uniq(Credentials::PublicId))
+                    // The credential's own `id` (e.g. `urn:uuid:…`), how scripts name it.
+                    .col(string_len_uniq(Credentials::CredentialId, 500))
                     .col(integer(Credentials::InstitutionId))
                     .col(integer(Credentials::StatusIndex))
                     .col(text(Credentials::Json))
@@ -148,6 +150,7 @@ enum Credentials {
     Table,
     Id,
     PublicId,
+    CredentialId,
     InstitutionId,
     StatusIndex,
     Json,

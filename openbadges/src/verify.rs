@@ -806,6 +806,42 @@ mod tests {
     }
 
     #[test]
+    fn legacy_vcdm_1_1_credentials_sign_and_verify() {
+        let key = SigningKey::generate();
+        let did = "did:web:legacy.example:issuers:old";
+        let vm = verification_method(did, &key.public_multibase());
+        let mut cred = serde_json::json!({
+            "@context": [
+                crate::model::CONTEXT_VC_V1,
+                "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+                "https://w3id.org/security/data-integrity/v1"
+            ],
+            "id": "urn:uuid:7c0e3a52-1e44-4f3c-9c1b-0a3c6c0f4e11",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": did, "type": ["Profile"], "name": "Legacy College"},
+            "issuanceDate": "2022-01-01T00:00:00Z",
+            "expirationDate": "2099-01-01T00:00:00Z",
+            "name": "Legacy badge",
+            "credentialSubject": {"id": "did:example:learner", "type": ["AchievementSubject"],
+                "achievement": {"id": "urn:uuid:5f1c", "type": ["Achievement"], "name": "Old",
+                    "description": "From the VCDM 1.1 days.", "criteria": {"narrative": "Done."}}}
+        });
+        proof::sign(&mut cred, &key, &vm, "2022-01-01T00:00:00Z").expect("sign");
+        let mut r = HashMap::new();
+        r.insert(
+            did.to_string(),
+            did_document(did, &[key.public_multibase()]),
+        );
+        let report = verify(&cred, &r, &Options::default());
+        assert!(report.valid, "{report:#?}");
+        assert!(
+            report
+                .check("validity")
+                .is_some_and(|c| c.message.contains("2099"))
+        );
+    }
+
+    #[test]
     fn not_a_badge_fails_format() {
         let report = verify(
             &serde_json::json!({"hello": "world"}),

@@ -271,8 +271,18 @@ pub async fn sign_credential(
     next.next_index = Set(index + 1);
     next.updated_at = Set(Utc::now());
     next.update(&txn).await?;
+    let credential_id = unsigned["id"].as_str().unwrap_or_default().to_string();
+    if credential::Entity::find()
+        .filter(credential::Column::CredentialId.eq(credential_id.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::invalid("A credential with this id was already issued.").into());
+    }
     credential::ActiveModel {
         public_id: Set(public_id),
+        credential_id: Set(credential_id),
         institution_id: Set(inst.id),
         status_index: Set(index),
         json: Set(unsigned.to_string()),
@@ -301,29 +311,17 @@ pub async fn revoke(
     credential_id: &str,
     reason: &str,
 ) -> ServerResult<()> {
-    let public_id = uuid::Uuid::parse_str(credential_id.trim_start_matches("urn:uuid:"))
-        .map_err(|_| AppError::NotFound)?;
     let txn = db.begin().await?;
-    let found = credential::Entity::find()
-        .filter(credential::Column::PublicId.eq(public_id))
+    let public_id = uuid::Uuid::parse_str(credential_id.trim_start_matches("urn:uuid:")).ok();
+    let cred = credential::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(credential::Column::CredentialId.eq(credential_id))
+                .add_option(public_id.map(|id| credential::Column::PublicId.eq(id))),
+        )
         .one(&txn)
-        .await?;
-    let cred = match found {
-        Some(c) => c,
-        None => {
-            // Also accept the credential's own `id` when it was given one.
-            let all = credential::Entity::find().all(&txn).await?;
-            all.into_iter()
-                .find(|c| {
-                    serde_json::from_str::<Value>(&c.json)
-                        .ok()
-                        .and_then(|v| v["id"].as_str().map(str::to_string))
-                        .as_deref()
-                        == Some(credential_id)
-                })
-                .ok_or(AppError::NotFound)?
-        }
-    };
+        .await?
+        .ok_or(AppError::NotFound)?;
     let row = list_row(&txn, cred.institution_id).await?;
     let mut bits = Bitstring::from_bytes(row.bits.clone());
     bits.set(

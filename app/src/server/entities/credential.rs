@@ -9,6 +9,9 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub public_id: Uuid,
+    /// The credential's own `id`.
+    #[sea_orm(unique)]
+    pub credential_id: String,
     pub institution_id: i32,
     /// Its index in the institution's revocation list.
     pub status_index: i32,
