@@ -200,7 +200,37 @@ fn credential_command_signs_verifies_and_revokes() {
             .output()
             .unwrap()
     };
-    assert!(run(&["seed-demo"]).status.success());
+    let seeded = run(&["seed-demo"]);
+    assert!(seeded.status.success());
+    assert!(
+        String::from_utf8_lossy(&seeded.stdout).contains("ada@example.org"),
+        "logins are printed"
+    );
+
+    // create-user: a reviewer of the demo institution; the same email twice is refused.
+    let create = |email: &str| {
+        Command::new(bin)
+            .args([
+                "create-user",
+                "--email",
+                email,
+                "--name",
+                "Rita Reviewer",
+                "--role",
+                "reviewer",
+                "--institution",
+                "demo",
+            ])
+            .env("BADGEFOLIO_DATA_DIR", dir.path())
+            .env_remove("BADGEFOLIO_DATABASE_URL")
+            .env("BADGEFOLIO_NEW_USER_PASSWORD", "a long enough passphrase")
+            .output()
+            .unwrap()
+    };
+    assert!(create("rita@example.edu").status.success());
+    let again = create("RITA@example.edu");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     let unsigned = dir.path().join("unsigned.json");
     std::fs::write(&unsigned, unsigned_for("ada@example.org").to_string()).unwrap();
     let signed = run(&[
