@@ -9,6 +9,8 @@ test("a new learner signs up, lands on the portfolio, signs out and signs in aga
   await expect(page.getByRole("heading", { name: "My portfolio" })).toBeVisible();
   await expect(page.getByTestId("welcome")).toHaveText("Welcome, Ada Lovelace.");
   await expect(page.getByText("No badges yet")).toBeVisible();
+  // The header switched to the signed-in links without keeping the "Sign up" button style.
+  await expect(page.getByRole("link", { name: /Account settings for Ada Lovelace/ })).not.toHaveClass(/button/);
 
   await page.getByTestId("sign-out").click();
   await expect(page).toHaveURL(/\/$/);

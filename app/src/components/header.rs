@@ -26,11 +26,12 @@ pub fn SiteHeader() -> impl IntoView {
                                 view! {
                                     <ul class="nav-list">
                                         <li>
-                                            <A href="/portfolio">"My portfolio"</A>
+                                            <A href="/portfolio" attr:class="nav-link">"My portfolio"</A>
                                         </li>
                                         <li>
                                             <A
                                                 href="/settings"
+                                                attr:class="nav-link"
                                                 attr:aria-label=settings_label
                                             >
                                                 {user.display_name}
@@ -51,7 +52,7 @@ pub fn SiteHeader() -> impl IntoView {
                                 view! {
                                     <ul class="nav-list">
                                         <li>
-                                            <A href="/signin">"Sign in"</A>
+                                            <A href="/signin" attr:class="nav-link">"Sign in"</A>
                                         </li>
                                         <li>
                                             <A href="/signup" attr:class="button button-small">
