@@ -1,8 +1,7 @@
 //! JSON-LD → RDF → RDFC-1.0 canonical N-Quads, offline.
 //!
 //! Built on `sophia_jsonld` (the `json-ld` processor) and `sophia_c14n` (RDFC-1.0):
-//! maintained crates made for exactly this, about 130 crates in all with no network
-//! or C code, against ~300 (reqwest, rustls, aws-lc-rs) for SpruceID's `ssi`. The
+//! maintained crates made for exactly this (see the crate docs for the choice). The
 //! expansion policy is strict: a term no context defines is an error, as in the
 //! reference verifiers' "safe mode", so nothing a signature does not cover can slip in.
 
