@@ -42,6 +42,9 @@ impl MigrationTrait for Migration {
                     .col(string_len(StatusLists::Purpose, 32))
                     .col(binary(StatusLists::Bits))
                     .col(integer(StatusLists::NextIndex).default(0))
+                    // The signed list as last served; cleared whenever a bit changes, so
+                    // requests do not pay for signing.
+                    .col(text_null(StatusLists::Signed))
                     .col(timestamp_with_time_zone(StatusLists::UpdatedAt))
                     .foreign_key(
                         ForeignKey::create()
@@ -142,6 +145,7 @@ enum StatusLists {
     Purpose,
     Bits,
     NextIndex,
+    Signed,
     UpdatedAt,
 }
 

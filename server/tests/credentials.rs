@@ -106,6 +106,8 @@ on_both_backends! {
         assert_eq!(before.header("cache-control"), Some("no-store"));
         let list: Value = serde_json::from_str(&before.body).unwrap();
         assert_eq!(list["type"][1], "BitstringStatusListCredential");
+        // Signed once, then served as stored.
+        assert_eq!(app.get("/issuers/demo/status/revocation", None).await.body, before.body);
         let bits = openbadges::status_list::Bitstring::decode(list["credentialSubject"]["encodedList"].as_str().unwrap()).unwrap();
         assert!(bits.len() >= 131_072);
         assert_eq!(bits.get(issued.status_index as usize), Some(false));

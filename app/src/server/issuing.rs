@@ -176,6 +176,7 @@ async fn list_row(
         purpose: Set(REVOCATION.into()),
         bits: Set(Bitstring::default().as_bytes().to_vec()),
         next_index: Set(0),
+        signed: Set(None),
         updated_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -183,7 +184,8 @@ async fn list_row(
     .await?)
 }
 
-/// The institution's signed revocation list as it stands now.
+/// The institution's signed revocation list as it stands now. Signed once per change
+/// and kept with the list, so serving it costs a read, not a signature.
 ///
 /// # Errors
 /// `NotFound` for an unknown slug; database or signing errors.
@@ -194,17 +196,35 @@ pub async fn signed_status_list(
 ) -> ServerResult<Value> {
     let inst = institution(db, slug).await?;
     let row = list_row(db, inst.id).await?;
+    if let Some(signed) = row
+        .signed
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+    {
+        return Ok(signed);
+    }
     let key = current_key(db, inst.id).await?;
     let did = did(settings, slug);
     let list = status_list::list_credential(
         &status_list_url(settings, slug),
         Value::String(did.clone()),
         REVOCATION,
-        &Bitstring::from_bytes(row.bits),
+        &Bitstring::from_bytes(row.bits.clone()),
         &row.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
     );
     let vm = keys::verification_method(&did, &key.public_multibase());
-    Ok(sign_off_thread(list, key, vm).await??)
+    let signed = sign_off_thread(list, key, vm).await??;
+    // Store it unless the list changed meanwhile (then the next request signs the new one).
+    status_row::Entity::update_many()
+        .col_expr(
+            status_row::Column::Signed,
+            sea_orm::sea_query::Expr::value(signed.to_string()),
+        )
+        .filter(status_row::Column::Id.eq(row.id))
+        .filter(status_row::Column::UpdatedAt.eq(row.updated_at))
+        .exec(db)
+        .await?;
+    Ok(signed)
 }
 
 /// A credential we signed, as stored.
@@ -330,6 +350,7 @@ pub async fn revoke(
     );
     let mut list: status_row::ActiveModel = row.into();
     list.bits = Set(bits.as_bytes().to_vec());
+    list.signed = Set(None);
     list.updated_at = Set(Utc::now());
     list.update(&txn).await?;
     let mut c: credential::ActiveModel = cred.into();

@@ -14,6 +14,9 @@ pub struct Model {
     pub bits: Vec<u8>,
     /// The next unassigned index.
     pub next_index: i32,
+    /// The signed list credential as last served; `None` after a change.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub signed: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 
