@@ -15,6 +15,10 @@ use serde_json::json;
 
 const DID: &str = "did:web:issuer.example:issuers:bench";
 
+// The same allocator as the server binary: JSON-LD processing is allocation-bound.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).ok_or("usage: bench DIR")?;
     let dir = Path::new(&dir);

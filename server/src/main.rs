@@ -7,6 +7,11 @@ use clap::Parser as _;
 use server::config::{Cli, Command, Config, CreateUser, LogFormat};
 use tracing_subscriber::EnvFilter;
 
+// JSON-LD processing (signing, verifying) is allocation-bound: mimalloc makes it about
+// 1.5× faster than the system allocator (openbadges/examples/bench.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
