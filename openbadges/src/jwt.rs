@@ -115,7 +115,7 @@ fn check_signature(
         return (Outcome::NotChecked, "Not checked.".into());
     }
     let (key, provenance) = match (&header.kid, &header.jwk) {
-        (Some(kid), _) => match verify::resolve_method_pub(kid, issuer, resolver) {
+        (Some(kid), _) => match verify::resolve_method(kid, issuer, resolver) {
             Ok(method) => match decoding_key(&method) {
                 Some(k) => (k, (Outcome::Pass, "The token was signed with a key the issuer publishes for issuing credentials.".to_string())),
                 None => {

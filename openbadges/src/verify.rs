@@ -250,7 +250,7 @@ pub fn run_with(
 
 /// Finds a verification method (a JSON object with `publicKeyMultibase` or
 /// `publicKeyJwk`) and checks the issuer controls it and authorised it for issuing.
-pub(crate) fn resolve_method_pub(
+pub(crate) fn resolve_method(
     vm: &str,
     issuer: Option<&str>,
     resolver: &dyn Resolver,
@@ -316,7 +316,7 @@ fn resolve_key(
     issuer: Option<&str>,
     resolver: &dyn Resolver,
 ) -> Result<PublicKey, (Outcome, String)> {
-    let method = resolve_method_pub(vm, issuer, resolver)?;
+    let method = resolve_method(vm, issuer, resolver)?;
     let multibase = str_at(&method, &["publicKeyMultibase"]).unwrap_or_default();
     PublicKey::from_multibase(multibase).map_err(|e| {
         (

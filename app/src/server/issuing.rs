@@ -245,9 +245,8 @@ pub async fn sign_credential(
     db: &DatabaseConnection,
     settings: &Settings,
     slug: &str,
-    unsigned: Value,
+    mut unsigned: Value,
 ) -> ServerResult<Issued> {
-    let mut unsigned = unsigned;
     let Some(obj) = unsigned.as_object_mut() else {
         return Err(AppError::invalid("The credential must be a JSON object.").into());
     };
