@@ -1,6 +1,7 @@
 //! The `badgefolio` server: configuration, startup (connect, migrate, seed), the router
 //! with its security layers, and the routes that live outside the Leptos app
-//! (`/healthz` now; public badge pages, images and verification later).
+//! (`/healthz`, the issuers' DID documents, profiles and status lists; public badge
+//! pages and images later), and the `credential` command.
 //!
 //! `main.rs` only parses the command line and calls into this library, so integration
 //! tests drive the very same router ([`router::build`]) on SQLite and PostgreSQL.

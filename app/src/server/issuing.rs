@@ -360,6 +360,16 @@ pub async fn revoke(
     Ok(())
 }
 
+/// `None` for an unknown institution (not ours to answer), the error for anything else:
+/// a database failure must not pass for "issuer not found".
+fn unless_unknown<T>(result: ServerResult<T>) -> ServerResult<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(ServerError::User(AppError::NotFound)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The documents a credential refers to that we host ourselves (issuer DID documents,
 /// status lists, also those the status list's own proof needs), ready for the verifier.
 ///
@@ -387,22 +397,26 @@ pub async fn own_documents(
         wanted.push(url.to_string());
     }
     for url in wanted {
+        if out.contains_key(&url) {
+            continue;
+        }
         if let Some(slug) = url.strip_prefix(&did_prefix) {
-            if let Ok(doc) = did_document(db, settings, slug).await {
+            if let Some(doc) = unless_unknown(did_document(db, settings, slug).await)? {
                 out.insert(url.clone(), doc);
             }
             continue;
         }
-        let slug = url
+        let Some(slug) = url
             .strip_prefix(&list_prefix)
             .and_then(|rest| rest.strip_suffix(&format!("/status/{REVOCATION}")))
-            .map(str::to_string);
-        if let Some(slug) = slug
-            && let Ok(list) = signed_status_list(db, settings, &slug).await
-        {
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if let Some(list) = unless_unknown(signed_status_list(db, settings, &slug).await)? {
             out.insert(url, list);
-            if let Ok(doc) = did_document(db, settings, &slug).await {
-                out.insert(did(settings, &slug), doc);
+            if let std::collections::hash_map::Entry::Vacant(e) = out.entry(did(settings, &slug)) {
+                e.insert(did_document(db, settings, &slug).await?);
             }
         }
     }
