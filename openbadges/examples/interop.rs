@@ -136,14 +136,15 @@ fn check(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let mut tampered = signed.clone();
     tampered["credentialSubject"]["achievement"]["name"] = "Leadership".into();
     let bad = verify::verify(&tampered, &resolver, &Options::default());
-    let ok = report.valid
+    let ok = report.is_good()
         && report
             .check("proof")
             .is_some_and(|c| c.outcome == verify::Outcome::Pass)
-        && !bad.valid;
+        && bad.verdict == verify::Verdict::NotVerified;
     println!(
-        "rust verifier on JS-signed credential: valid={} (tampered copy valid={})",
-        report.valid, bad.valid
+        "rust verifier on JS-signed credential: {} (tampered copy: {})",
+        report.verdict.as_str(),
+        bad.verdict.as_str()
     );
     if ok {
         println!("interop check: 2 passed, 0 failed");

@@ -1,8 +1,8 @@
 //! VC-JWT (OB 3.0 §8.2): a compact JWS whose payload is the credential (VCDM 2.0) or
 //! holds it in a `vc` claim (VCDM 1.1). Signatures RS256, ES256 and EdDSA, checked with
-//! `jsonwebtoken` (pure-Rust crypto backend). The key comes from the `kid` (a
-//! verification method of the issuer, resolved like Data Integrity keys) or, weaker, an
-//! embedded `jwk` that nothing ties to the issuer.
+//! `jsonwebtoken` (pure-Rust crypto backend). The key comes from the `kid`, a
+//! verification method in the issuer's own document, resolved like Data Integrity keys.
+//! A key the token carries itself (`jwk`, `x5c`) is never trusted.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::Jwk};
@@ -114,39 +114,58 @@ fn check_signature(
         );
         return (Outcome::NotChecked, "Not checked.".into());
     }
-    let (key, provenance) = match (&header.kid, &header.jwk) {
-        (Some(kid), _) => match verify::resolve_method(kid, issuer, resolver) {
-            Ok(method) => match decoding_key(&method) {
-                Some(k) => (k, (Outcome::Pass, "The token was signed with a key the issuer publishes for issuing credentials.".to_string())),
-                None => {
-                    add(Outcome::Fail, "The issuer's key is in a form we cannot use.".into());
-                    return (Outcome::Fail, "The issuer's key cannot be read.".into());
-                }
-            },
-            Err((outcome, message)) => {
-                if let Some(jwk) = &header.jwk
-                    && let Ok(k) = DecodingKey::from_jwk(jwk)
-                {
-                    (k, (outcome, message))
-                } else {
-                    let proof_outcome = if outcome == Outcome::Warning { Outcome::Warning } else { Outcome::Fail };
-                    add(proof_outcome, "The token's signature could not be checked without the issuer's key.".into());
-                    return (outcome, message);
-                }
+    // A key that comes inside the token (`jwk`, `x5c`) is never trusted: only a key the
+    // issuer's own documents list for issuing counts.
+    let embedded = header.jwk.is_some() || header.x5c.is_some() || header.x5u.is_some();
+    let ignored = if embedded {
+        " The token also carries a key of its own, which was not trusted."
+    } else {
+        ""
+    };
+    let Some(kid) = header.kid.as_deref().filter(|k| !k.is_empty()) else {
+        add(
+            Outcome::NotChecked,
+            "The signature was not checked: the token does not name one of the issuer's keys."
+                .into(),
+        );
+        let message = if embedded {
+            "The token carries its own key and names none of the issuer's; nothing shows that key belongs to the issuer."
+        } else {
+            "The token does not say which key signed it."
+        };
+        return (Outcome::Fail, message.into());
+    };
+    // A relative key id (`#key-1`) is a key in the issuer's own document.
+    let kid = match (kid.strip_prefix('#'), issuer) {
+        (Some(_), Some(issuer)) => format!("{issuer}{kid}"),
+        _ => kid.to_string(),
+    };
+    let key = match verify::resolve_method(&kid, issuer, resolver) {
+        Ok(method) => match decoding_key(&method) {
+            Some(k) => k,
+            None => {
+                add(
+                    Outcome::NotChecked,
+                    "The signature was not checked: the issuer's key is in a form we cannot use."
+                        .into(),
+                );
+                return (Outcome::Fail, "The issuer's key cannot be read.".into());
             }
         },
-        (None, Some(jwk)) => match DecodingKey::from_jwk(jwk) {
-            Ok(k) => (k, (Outcome::Warning, "The token carries its own key; nothing shows that key belongs to the issuer.".to_string())),
-            Err(_) => {
-                add(Outcome::Fail, "The token's embedded key cannot be read.".into());
-                return (Outcome::NotChecked, "Not checked.".into());
-            }
-        },
-        (None, None) => {
-            add(Outcome::Fail, "The token does not say which key signed it.".into());
-            return (Outcome::NotChecked, "Not checked.".into());
+        Err((outcome, message)) => {
+            add(
+                Outcome::NotChecked,
+                "The signature was not checked without the issuer's key.".into(),
+            );
+            return (outcome, format!("{message}{ignored}"));
         }
     };
+    let provenance = (
+        Outcome::Pass,
+        format!(
+            "The token was signed with a key the issuer publishes for issuing credentials.{ignored}"
+        ),
+    );
     let mut validation = Validation::new(header.alg);
     validation.validate_exp = false;
     validation.validate_nbf = false;
@@ -207,6 +226,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::verify::{Standing, Verdict};
 
     const RSA: &[u8] = include_bytes!("../tests/fixtures/jwt/rsa.pem");
     const EC: &[u8] = include_bytes!("../tests/fixtures/jwt/ec.pem");
@@ -276,7 +296,7 @@ mod tests {
             let (token, jwk) = signed(alg, pem, &payload(&credential()), true);
             assert!(looks_like_jwt(&token));
             let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
-            assert!(report.valid, "{alg:?}: {report:#?}");
+            assert!(report.is_good(), "{alg:?}: {report:#?}");
             assert_eq!(
                 report.check("proof").map(|c| c.outcome),
                 Some(Outcome::Pass),
@@ -291,18 +311,43 @@ mod tests {
     }
 
     #[test]
-    fn embedded_keys_verify_but_warn_and_tampering_fails() {
+    fn a_token_signed_with_a_key_it_carries_itself_is_not_verified() {
         let (token, _) = signed(Algorithm::RS256, RSA, &payload(&credential()), false);
         let report = verify_jwt(&token, &HashMap::new(), &Options::default());
-        assert_eq!(
-            report.check("proof").map(|c| c.outcome),
-            Some(Outcome::Pass)
+        assert_eq!(report.verdict, Verdict::NotVerified, "{report:#?}");
+        assert_eq!(report.outcome("issuer_key"), Some(Outcome::Fail));
+        assert_eq!(report.outcome("proof"), Some(Outcome::NotChecked));
+        assert!(
+            report
+                .reason()
+                .is_some_and(|c| c.message.contains("carries its own key")),
+            "{report:#?}"
         );
-        assert_eq!(
-            report.check("issuer_key").map(|c| c.outcome),
-            Some(Outcome::Warning)
-        );
+        // Even when the issuer's documents cannot be had, the carried key is not used.
+        let report = verify_jwt(&token, &crate::verify::NoResolver, &Options::default());
+        assert_ne!(report.verdict, Verdict::Verified);
+    }
 
+    #[test]
+    fn a_carried_key_beside_an_unknown_kid_is_not_trusted() {
+        // The kid points at the issuer, whose documents do not list it; the token
+        // carries the key that really signed it.
+        let key = EncodingKey::from_rsa_pem(RSA).expect("key");
+        let jwk = Jwk::from_encoding_key(&key, Algorithm::RS256).expect("jwk");
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(format!("{ISSUER}#not-listed"));
+        header.jwk = Some(jwk.clone());
+        let token = encode(&header, &payload(&credential()), &key).expect("encode");
+        for resolver in [resolver_for(&jwk), HashMap::new()] {
+            let report = verify_jwt(&token, &resolver, &Options::default());
+            assert_eq!(report.verdict, Verdict::NotVerified, "{report:#?}");
+            assert_eq!(report.reason().map(|c| c.id), Some("issuer_key"));
+        }
+    }
+
+    #[test]
+    fn tampering_fails_the_signature() {
+        let (token, jwk) = signed(Algorithm::RS256, RSA, &payload(&credential()), true);
         let parts: Vec<&str> = token.split('.').collect();
         let mut other = payload(&credential());
         other["name"] = "Leadership".into();
@@ -310,12 +355,9 @@ mod tests {
         let forged_payload =
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(other.to_string());
         let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
-        let report = verify_jwt(&forged, &HashMap::new(), &Options::default());
-        assert!(!report.valid);
-        assert_eq!(
-            report.check("proof").map(|c| c.outcome),
-            Some(Outcome::Fail)
-        );
+        let report = verify_jwt(&forged, &resolver_for(&jwk), &Options::default());
+        assert_eq!(report.verdict, Verdict::NotVerified);
+        assert_eq!(report.reason().map(|c| c.id), Some("proof"));
     }
 
     #[test]
@@ -335,11 +377,8 @@ mod tests {
         p["exp"] = 1_600_000_000.into();
         let (token, jwk) = signed(Algorithm::EdDSA, ED, &p, true);
         let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
-        assert_eq!(
-            report.check("validity").map(|c| c.outcome),
-            Some(Outcome::Fail),
-            "{report:#?}"
-        );
+        assert_eq!(report.standing, Standing::Expired, "{report:#?}");
+        assert_eq!(report.verdict, Verdict::Verified);
     }
 
     #[test]
@@ -352,13 +391,13 @@ mod tests {
         let p = json!({"iss": ISSUER, "jti": c["id"], "nbf": 1_767_607_200, "vc": c});
         let (token, jwk) = signed(Algorithm::RS256, RSA, &p, true);
         let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
-        assert!(report.valid, "{report:#?}");
+        assert!(report.is_good(), "{report:#?}");
     }
 
     #[test]
     fn garbage_is_not_a_badge() {
         let report = verify_jwt("a.b.c", &HashMap::new(), &Options::default());
-        assert!(!report.valid);
+        assert_eq!(report.verdict, Verdict::NotVerified);
         assert!(!looks_like_jwt("{\"a\":1}"));
     }
 }

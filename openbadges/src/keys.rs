@@ -135,6 +135,13 @@ pub fn verification_method(did: &str, public_multibase: &str) -> String {
 /// A DID document listing every key ever used (old credentials keep verifying after a
 /// rotation), each as a Multikey usable for `assertionMethod`.
 pub fn did_document(did: &str, public_keys: &[String]) -> Value {
+    did_document_withdrawing(did, public_keys, &[])
+}
+
+/// A DID document listing every key ever used, where the `withdrawn` keys (marked
+/// compromised) stay in `verificationMethod` but leave `assertionMethod`, so what they
+/// signed no longer verifies.
+pub fn did_document_withdrawing(did: &str, public_keys: &[String], withdrawn: &[String]) -> Value {
     let methods: Vec<Value> = public_keys
         .iter()
         .map(|k| {
@@ -148,6 +155,7 @@ pub fn did_document(did: &str, public_keys: &[String]) -> Value {
         .collect();
     let ids: Vec<Value> = public_keys
         .iter()
+        .filter(|k| !withdrawn.contains(k))
         .map(|k| Value::String(verification_method(did, k)))
         .collect();
     json!({
@@ -204,5 +212,12 @@ mod tests {
         let doc = did_document("did:web:x:issuers:a", &["z6Mk1".into(), "z6Mk2".into()]);
         assert_eq!(doc["verificationMethod"].as_array().map(Vec::len), Some(2));
         assert_eq!(doc["assertionMethod"][1], "did:web:x:issuers:a#z6Mk2");
+        let doc = did_document_withdrawing(
+            "did:web:x:issuers:a",
+            &["z6Mk1".into(), "z6Mk2".into()],
+            &["z6Mk1".into()],
+        );
+        assert_eq!(doc["verificationMethod"].as_array().map(Vec::len), Some(2));
+        assert_eq!(doc["assertionMethod"], json!(["did:web:x:issuers:a#z6Mk2"]));
     }
 }

@@ -13,9 +13,13 @@
 //! - [`contexts`]: the JSON-LD contexts, shipped in the binary (nothing is fetched).
 //! - [`canon`], [`proof`]: RDFC-1.0 canonicalisation and Data Integrity
 //!   `eddsa-rdfc-2022` signatures; [`keys`]: Ed25519 Multikey and did:web.
-//! - [`verify`]: every check a verifier makes, as a report a person can read;
+//! - [`verify`]: every check a verifier makes, as a report a person can read, with a
+//!   verdict (verified, not verified, unverifiable) and a standing (active, expired,
+//!   revoked…) that fail closed;
 //!   [`jwt`]: the same for VC-JWT (RS256, ES256, EdDSA).
 //! - [`status_list`]: W3C Bitstring Status Lists for revocation.
+//! - [`input`]: the one entry point that reads JSON, a JWT or a baked image and
+//!   verifies what it holds.
 //!
 //! ## Why these crates
 //!
@@ -35,6 +39,7 @@
 pub mod baking;
 pub mod canon;
 pub mod contexts;
+pub mod input;
 pub mod jwt;
 pub mod keys;
 pub mod model;

@@ -1,10 +1,17 @@
 //! Verifying a credential: each check with an outcome and a sentence a non-expert
-//! understands.
+//! understands, and two answers drawn from them:
+//!
+//! - **verdict**, is it authentic? `verified` only when a proof passed with a key that
+//!   the issuer's own documents list for issuing; `not_verified` when a check failed
+//!   (the report names it); `unverifiable` when a document we needed could not be had
+//!   or the format is not supported. Anything not checked is never "verified".
+//! - **standing**, is it in good standing? `active`, `expired`, `not_yet_valid`,
+//!   `revoked`, `suspended`, or `unknown` when a status list it names could not be had.
 //!
 //! Documents the verifier needs from elsewhere (the issuer's DID or controller document,
-//! status lists) come through a [`Resolver`], so the server can answer for its own
-//! issuers from the database and tests can answer from fixtures; nothing here touches
-//! the network.
+//! status lists) come through a [`Resolver`], which answers with a typed
+//! [`Resolution`] so the report can say why a document is missing. Nothing here touches
+//! the network. Keys that come inside the thing being verified are never trusted.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -22,9 +29,65 @@ use crate::{
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
+    /// The check was made and failed (for `validity` and `status`, the credential is
+    /// expired, not yet valid, revoked or suspended: see [`Report::standing`]).
     Fail,
+    /// The check could not be made: a document could not be had, or the format or
+    /// method is not supported.
+    Unavailable,
+    /// Information that changes no answer (e.g. the issuer offers no revocation check).
     Warning,
     NotChecked,
+}
+
+/// Is it authentic?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The proof passed with a key the issuer's own documents list for issuing.
+    Verified,
+    /// A check failed; the report names it.
+    NotVerified,
+    /// A needed document could not be had, or the format is not supported.
+    Unverifiable,
+}
+
+/// Is it in good standing?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    // Ordered by precedence: the first that applies is reported.
+    Revoked,
+    Suspended,
+    Expired,
+    NotYetValid,
+    Unknown,
+    Active,
+}
+
+impl Standing {
+    /// The stable name (`not_yet_valid`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Revoked => "revoked",
+            Self::Suspended => "suspended",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::Unknown => "unknown",
+            Self::Active => "active",
+        }
+    }
+}
+
+impl Verdict {
+    /// The stable name (`not_verified`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::NotVerified => "not_verified",
+            Self::Unverifiable => "unverifiable",
+        }
+    }
 }
 
 /// One line of the report.
@@ -34,18 +97,24 @@ pub struct Check {
     pub id: &'static str,
     pub outcome: Outcome,
     pub message: String,
+    /// Set when a failure is about standing (expired, revoked…), not authenticity.
+    #[serde(skip)]
+    standing: Option<Standing>,
 }
 
 /// The result of verifying one credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// True when no check failed.
-    pub valid: bool,
+    pub verdict: Verdict,
+    pub standing: Standing,
     pub checks: Vec<Check>,
     pub credential_id: Option<String>,
     pub issuer_id: Option<String>,
     pub issuer_name: Option<String>,
     pub achievement_name: Option<String>,
+    /// Who signed, in terms a person can check: a web domain, or "a self-made key".
+    /// Only set when the verdict is `verified`.
+    pub signer: Option<String>,
 }
 
 impl Report {
@@ -53,26 +122,74 @@ impl Report {
     pub fn check(&self, id: &str) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
     }
+
+    /// The outcome of the check with this id.
+    pub fn outcome(&self, id: &str) -> Option<Outcome> {
+        self.check(id).map(|c| c.outcome)
+    }
+
+    /// Verified and active: the only state that earns a check mark.
+    pub fn is_good(&self) -> bool {
+        self.verdict == Verdict::Verified && self.standing == Standing::Active
+    }
+
+    /// The first check that explains a verdict other than `verified`.
+    pub fn reason(&self) -> Option<&Check> {
+        let wanted = match self.verdict {
+            Verdict::Verified => return None,
+            Verdict::NotVerified => Outcome::Fail,
+            Verdict::Unverifiable => Outcome::Unavailable,
+        };
+        self.checks
+            .iter()
+            .find(|c| c.outcome == wanted && c.standing.is_none())
+    }
+
+    /// A report for input that holds no credential we can read in a supported form.
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        let mut b = Builder::default();
+        b.add("format", Outcome::Unavailable, message);
+        b.finish(Facts::default())
+    }
+}
+
+/// What a resolver found at a URL or DID.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution {
+    /// The document.
+    Found(Value),
+    /// It does not exist (e.g. an unknown issuer; HTTP 404).
+    NotFound(String),
+    /// It could not be had right now (network, timeout, server error, or no way to
+    /// fetch it from here).
+    Unreachable(String),
+    /// Fetching it was refused by policy (e.g. a private address, plain http).
+    Refused(String),
+    /// Something came back, but not a usable document.
+    Malformed(String),
 }
 
 /// Supplies documents by URL or DID: controller/DID documents and status list credentials.
 pub trait Resolver {
-    /// The JSON document at `url`, if it can be had.
-    fn resolve(&self, url: &str) -> Option<Value>;
+    /// The JSON document at `url`.
+    fn resolve(&self, url: &str) -> Resolution;
 }
 
-/// A resolver with nothing: every external check becomes "not checked".
+/// A resolver with nothing: every document is unreachable, so nothing can be verified.
 pub struct NoResolver;
 
 impl Resolver for NoResolver {
-    fn resolve(&self, _url: &str) -> Option<Value> {
-        None
+    fn resolve(&self, _url: &str) -> Resolution {
+        Resolution::Unreachable("no documents can be fetched here".into())
     }
 }
 
 impl Resolver for std::collections::HashMap<String, Value> {
-    fn resolve(&self, url: &str) -> Option<Value> {
-        self.get(url).cloned()
+    fn resolve(&self, url: &str) -> Resolution {
+        match self.get(url) {
+            Some(v) => Resolution::Found(v.clone()),
+            None => Resolution::NotFound(format!("{url} is not known")),
+        }
     }
 }
 
@@ -85,6 +202,7 @@ pub struct Options {
     pub recipient_email: Option<String>,
 }
 
+#[derive(Default)]
 struct Builder(Vec<Check>);
 
 impl Builder {
@@ -93,8 +211,92 @@ impl Builder {
             id,
             outcome,
             message: message.into(),
+            standing: None,
         });
     }
+
+    /// A line that is about standing: `Fail` with the standing it implies, or
+    /// `Unavailable` for an unknown standing.
+    fn standing(&mut self, id: &'static str, standing: Standing, message: impl Into<String>) {
+        let outcome = if standing == Standing::Unknown {
+            Outcome::Unavailable
+        } else {
+            Outcome::Fail
+        };
+        self.0.push(Check {
+            id,
+            outcome,
+            message: message.into(),
+            standing: Some(standing),
+        });
+    }
+
+    fn outcome(&self, id: &str) -> Option<Outcome> {
+        self.0.iter().find(|c| c.id == id).map(|c| c.outcome)
+    }
+
+    fn finish(self, facts: Facts) -> Report {
+        let mut checks = self.0;
+        for id in CHECK_IDS {
+            if !checks.iter().any(|c| c.id == id) {
+                checks.push(Check {
+                    id,
+                    outcome: Outcome::NotChecked,
+                    message: "Not checked because an earlier check did not pass.".into(),
+                    standing: None,
+                });
+            }
+        }
+        let outcome = |id: &str| checks.iter().find(|c| c.id == id).map(|c| c.outcome);
+        let failed = checks
+            .iter()
+            .any(|c| c.outcome == Outcome::Fail && c.standing.is_none());
+        // Fail closed: only a proof that passed with the issuer's own key is authentic.
+        let verdict = if failed {
+            Verdict::NotVerified
+        } else if outcome("proof") == Some(Outcome::Pass)
+            && outcome("issuer_key") == Some(Outcome::Pass)
+        {
+            Verdict::Verified
+        } else {
+            Verdict::Unverifiable
+        };
+        let standing = checks
+            .iter()
+            .filter_map(|c| c.standing)
+            .min()
+            .unwrap_or(Standing::Active);
+        Report {
+            verdict,
+            standing,
+            checks,
+            signer: facts.signer.filter(|_| verdict == Verdict::Verified),
+            credential_id: facts.credential_id,
+            issuer_id: facts.issuer_id,
+            issuer_name: facts.issuer_name,
+            achievement_name: facts.achievement_name,
+        }
+    }
+}
+
+/// Every check, in report order.
+pub const CHECK_IDS: [&str; 7] = [
+    "format",
+    "json_ld",
+    "proof",
+    "issuer_key",
+    "validity",
+    "status",
+    "recipient",
+];
+
+#[derive(Default)]
+struct Facts {
+    credential_id: Option<String>,
+    issuer_id: Option<String>,
+    issuer_name: Option<String>,
+    achievement_name: Option<String>,
+    signer: Option<String>,
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -122,61 +324,60 @@ pub fn issuer_id(credential: &Value) -> Option<&str> {
     }
 }
 
-/// Verifies a credential with an embedded proof.
+/// Who an issuer id names, in terms a person can check.
+pub fn signer_label(issuer: &str) -> String {
+    if let Some(rest) = issuer.strip_prefix("did:web:") {
+        let mut parts = rest.split(':');
+        let host = parts.next().unwrap_or_default().replace("%3A", ":");
+        let path: Vec<&str> = parts.collect();
+        if path.is_empty() {
+            return format!("the web domain {host}");
+        }
+        return format!("the web domain {host} (/{})", path.join("/"));
+    }
+    if issuer.starts_with("did:key:") || issuer.starts_with("did:jwk:") {
+        return "a self-made key that no web domain vouches for".into();
+    }
+    if let Some(rest) = issuer
+        .strip_prefix("https://")
+        .or_else(|| issuer.strip_prefix("http://"))
+    {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+        return format!("the web domain {host}");
+    }
+    format!("the identifier {issuer}")
+}
+
+/// Verifies a credential with an embedded (Data Integrity) proof.
 pub fn verify(credential: &Value, resolver: &dyn Resolver, options: &Options) -> Report {
     run(credential, resolver, options, |b, document, issuer| {
-        check_proof(credential, document, issuer, resolver, b).1
+        check_proof(credential, document, issuer, resolver, b);
     })
 }
 
 /// The checks every credential goes through; `proof_step` checks the proof (embedded or
-/// JWT), adds the `proof` line and returns the `issuer_key` outcome.
+/// JWT) and adds the `proof` and `issuer_key` lines.
 fn run(
     credential: &Value,
     resolver: &dyn Resolver,
     options: &Options,
-    proof_step: impl FnOnce(&mut Builder, [u8; 32], Option<&str>) -> (Outcome, String),
+    proof_step: impl FnOnce(&mut Builder, [u8; 32], Option<&str>),
 ) -> Report {
-    let mut b = Builder(Vec::new());
+    let mut b = Builder::default();
     let now = options.now.unwrap_or_else(Utc::now);
     let issuer = issuer_id(credential).map(str::to_string);
-    let report = Report {
-        valid: false,
-        checks: Vec::new(),
+    let facts = Facts {
         credential_id: str_at(credential, &["id"]).map(str::to_string),
         issuer_id: issuer.clone(),
         issuer_name: str_at(credential, &["issuer", "name"]).map(str::to_string),
         achievement_name: str_at(credential, &["credentialSubject", "achievement", "name"])
             .map(str::to_string),
+        signer: issuer.as_deref().map(signer_label),
     };
 
     // 1. Is it an Open Badge at all?
-    let t = types(credential);
-    let is_badge = t.contains(&"VerifiableCredential")
-        && (t.contains(&"OpenBadgeCredential") || t.contains(&"AchievementCredential"));
-    let parsed = serde_json::from_value::<crate::model::OpenBadgeCredential>(credential.clone());
-    match (is_badge, &parsed) {
-        (true, Ok(_)) => b.add(
-            "format",
-            Outcome::Pass,
-            "This is an Open Badges 3.0 credential.",
-        ),
-        (false, _) => {
-            b.add(
-                "format",
-                Outcome::Fail,
-                "This is not an Open Badges 3.0 credential (its type is not OpenBadgeCredential).",
-            );
-            return finish(report, b);
-        }
-        (true, Err(e)) => {
-            b.add(
-                "format",
-                Outcome::Fail,
-                format!("The credential is missing required information: {e}."),
-            );
-            return finish(report, b);
-        }
+    if !check_format(credential, &mut b) {
+        return b.finish(facts);
     }
 
     // 2. Every term defined by a known context (this also hashes the document once).
@@ -184,7 +385,7 @@ fn run(
         Ok(hash) => hash,
         Err(e) => {
             b.add("json_ld", Outcome::Fail, format!("The credential's data is not well defined, so its signature cannot be trusted: {e}."));
-            return finish(report, b);
+            return b.finish(facts);
         }
     };
     b.add(
@@ -194,8 +395,7 @@ fn run(
     );
 
     // 3 + 4. Proof and the key behind it.
-    let (outcome, message) = proof_step(&mut b, document, issuer.as_deref());
-    b.add("issuer_key", outcome, message);
+    proof_step(&mut b, document, issuer.as_deref());
 
     // 5. Validity window.
     check_validity(credential, now, &mut b);
@@ -206,36 +406,56 @@ fn run(
     // 7. Recipient.
     check_recipient(credential, options.recipient_email.as_deref(), &mut b);
 
-    finish(report, b)
+    b.finish(facts)
 }
 
-fn finish(mut report: Report, b: Builder) -> Report {
-    let mut checks = b.0;
-    for id in [
-        "format",
-        "json_ld",
-        "proof",
-        "issuer_key",
-        "validity",
-        "status",
-        "recipient",
-    ] {
-        if !checks.iter().any(|c| c.id == id) {
-            checks.push(Check {
-                id,
-                outcome: Outcome::NotChecked,
-                message: "Not checked because an earlier check failed.".into(),
-            });
-        }
+/// Adds the `format` line; false when nothing more can be checked.
+fn check_format(credential: &Value, b: &mut Builder) -> bool {
+    let t = types(credential);
+    let context_has = |needle: &str| match credential.get("@context") {
+        Some(Value::String(s)) => s.contains(needle),
+        Some(Value::Array(a)) => a
+            .iter()
+            .any(|c| c.as_str().is_some_and(|s| s.contains(needle))),
+        _ => false,
+    };
+    if context_has("w3id.org/openbadges/v2") || t.contains(&"Assertion") {
+        b.add(
+            "format",
+            Outcome::Unavailable,
+            "This is an Open Badges 2.0 assertion; verifying Open Badges 2.0 is not supported yet.",
+        );
+        return false;
     }
-    report.valid = !checks.iter().any(|c| c.outcome == Outcome::Fail);
-    report.checks = checks;
-    report
+    let is_badge = t.contains(&"VerifiableCredential")
+        && (t.contains(&"OpenBadgeCredential") || t.contains(&"AchievementCredential"));
+    if !is_badge {
+        b.add(
+            "format",
+            Outcome::Fail,
+            "This is not an Open Badges 3.0 credential (its type is not OpenBadgeCredential).",
+        );
+        return false;
+    }
+    if let Err(e) = serde_json::from_value::<crate::model::OpenBadgeCredential>(credential.clone())
+    {
+        b.add(
+            "format",
+            Outcome::Fail,
+            format!("The credential is missing required information: {e}."),
+        );
+        return false;
+    }
+    b.add(
+        "format",
+        Outcome::Pass,
+        "This is an Open Badges 3.0 credential.",
+    );
+    true
 }
 
-/// Runs every check on a credential whose proof is checked by `proof_step`, which is
-/// given a way to record the `proof` line and the issuer id, and returns the
-/// `issuer_key` outcome. Used for VC-JWT.
+/// Runs every check on a credential whose proof is checked by `proof_step`, which
+/// records the `proof` line and returns the `issuer_key` line. Used for VC-JWT.
 pub fn run_with(
     credential: &Value,
     resolver: &dyn Resolver,
@@ -243,45 +463,107 @@ pub fn run_with(
     proof_step: impl FnOnce(&mut dyn FnMut(Outcome, String), Option<&str>) -> (Outcome, String),
 ) -> Report {
     run(credential, resolver, options, |b, _document, issuer| {
-        let mut add = |outcome, message: String| b.add("proof", outcome, message);
-        proof_step(&mut add, issuer)
+        let mut proof_line = None;
+        let key_line = {
+            let mut add = |outcome, message: String| proof_line = Some((outcome, message));
+            proof_step(&mut add, issuer)
+        };
+        let (outcome, message) = proof_line.unwrap_or((
+            Outcome::NotChecked,
+            "The signature was not checked.".to_string(),
+        ));
+        b.add("proof", outcome, message);
+        b.add("issuer_key", key_line.0, key_line.1);
     })
 }
 
+/// Why a key could not be used: the `issuer_key` line to report.
+pub(crate) type KeyProblem = (Outcome, String);
+
+fn resolution_problem(what: &str, resolution: Resolution) -> Result<Value, KeyProblem> {
+    match resolution {
+        Resolution::Found(doc) => Ok(doc),
+        Resolution::NotFound(why) => Err((
+            Outcome::Fail,
+            format!(
+                "The issuer's {what} does not exist ({why}), so the key cannot be the issuer's."
+            ),
+        )),
+        Resolution::Unreachable(why) => Err((
+            Outcome::Unavailable,
+            format!(
+                "The issuer's {what} could not be retrieved ({why}), so we cannot confirm the key is the issuer's."
+            ),
+        )),
+        Resolution::Refused(why) => Err((
+            Outcome::Fail,
+            format!("The issuer's {what} was refused ({why})."),
+        )),
+        Resolution::Malformed(why) => Err((
+            Outcome::Fail,
+            format!("The issuer's {what} is not a usable document ({why})."),
+        )),
+    }
+}
+
 /// Finds a verification method (a JSON object with `publicKeyMultibase` or
-/// `publicKeyJwk`) and checks the issuer controls it and authorised it for issuing.
+/// `publicKeyJwk`) in the issuer's own document and checks the issuer controls it and
+/// authorised it for issuing. The method must live in the issuer's document: a key
+/// listed anywhere else is not the issuer's.
 pub(crate) fn resolve_method(
     vm: &str,
     issuer: Option<&str>,
     resolver: &dyn Resolver,
-) -> Result<Value, (Outcome, String)> {
+) -> Result<Value, KeyProblem> {
     let controller_url = vm.split('#').next().unwrap_or(vm);
+    let Some(issuer) = issuer else {
+        return Err((
+            Outcome::Fail,
+            "The credential does not name its issuer.".into(),
+        ));
+    };
+    if controller_url != issuer {
+        return Err((
+            Outcome::Fail,
+            format!("The signing key ({vm}) is not one of the issuer's own keys."),
+        ));
+    }
     if let Some(multibase) = controller_url.strip_prefix("did:key:") {
-        // did:key carries its own key; the issuer must be that did:key.
-        if issuer != Some(controller_url) {
+        // did:key is its own document: the key is the identifier.
+        if vm.split_once('#').is_some_and(|(_, f)| f != multibase) {
             return Err((
                 Outcome::Fail,
-                "The signing key does not belong to the issuer.".into(),
+                "The signing key does not match the issuer's did:key.".into(),
             ));
         }
         return Ok(
             serde_json::json!({"id": vm, "controller": controller_url, "publicKeyMultibase": multibase}),
         );
     }
-    let Some(doc) = resolver.resolve(controller_url) else {
+    let doc = resolution_problem("key list", resolver.resolve(controller_url))?;
+    if let Some(id) = doc.get("id").and_then(Value::as_str)
+        && id != controller_url
+    {
         return Err((
-            Outcome::Warning,
-            format!(
-                "The issuer's key list at {controller_url} could not be retrieved, so we cannot confirm the key is the issuer's."
-            ),
+            Outcome::Fail,
+            format!("The issuer's key list describes someone else ({id})."),
         ));
-    };
+    }
     let methods = doc
         .get("verificationMethod")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let Some(method) = methods.iter().find(|m| str_at(m, &["id"]) == Some(vm)) else {
+    let full_id = |m: &Value| {
+        str_at(m, &["id"]).map(|id| {
+            if id.starts_with('#') {
+                format!("{controller_url}{id}")
+            } else {
+                id.to_string()
+            }
+        })
+    };
+    let Some(method) = methods.iter().find(|m| full_id(m).as_deref() == Some(vm)) else {
         return Err((
             Outcome::Fail,
             "The issuer does not list the key that signed this credential.".into(),
@@ -291,17 +573,21 @@ pub(crate) fn resolve_method(
         .get("assertionMethod")
         .and_then(Value::as_array)
         .is_some_and(|a| {
-            a.iter()
-                .any(|x| x.as_str() == Some(vm) || str_at(x, &["id"]) == Some(vm))
+            a.iter().any(|x| {
+                let id = x.as_str().map(str::to_string).or_else(|| full_id(x));
+                id.is_some_and(|id| {
+                    id == vm || (id.starts_with('#') && format!("{controller_url}{id}") == vm)
+                })
+            })
         });
     if !listed_for_assertion {
         return Err((
             Outcome::Fail,
-            "The issuer has not authorised this key to issue credentials.".into(),
+            "The issuer has not authorised this key to issue credentials (it may have been withdrawn).".into(),
         ));
     }
     let controller = str_at(method, &["controller"]).unwrap_or_default();
-    if Some(controller) != issuer {
+    if controller != issuer {
         return Err((
             Outcome::Fail,
             "The signing key is controlled by someone other than the issuer.".into(),
@@ -315,7 +601,7 @@ fn resolve_key(
     vm: &str,
     issuer: Option<&str>,
     resolver: &dyn Resolver,
-) -> Result<PublicKey, (Outcome, String)> {
+) -> Result<PublicKey, KeyProblem> {
     let method = resolve_method(vm, issuer, resolver)?;
     let multibase = str_at(&method, &["publicKeyMultibase"]).unwrap_or_default();
     PublicKey::from_multibase(multibase).map_err(|e| {
@@ -326,48 +612,59 @@ fn resolve_key(
     })
 }
 
+/// Adds the `proof` and `issuer_key` lines for embedded proofs.
 fn check_proof(
     credential: &Value,
     document: [u8; 32],
     issuer: Option<&str>,
     resolver: &dyn Resolver,
     b: &mut Builder,
-) -> (bool, (Outcome, String)) {
+) {
     let proofs = proof::proofs(credential);
     if proofs.is_empty() {
         b.add("proof", Outcome::Fail, "The credential is not signed.");
-        return (
-            false,
-            (
-                Outcome::NotChecked,
-                "There is no signing key to check.".into(),
-            ),
+        b.add(
+            "issuer_key",
+            Outcome::NotChecked,
+            "There is no signing key to check.",
         );
+        return;
     }
-    let mut last_key_problem = (
-        Outcome::Fail,
-        "No proof uses a supported method.".to_string(),
-    );
+    // The most telling problem seen: a failure beats an unavailable document.
+    let mut problem: Option<(&'static str, KeyProblem)> = None;
+    let mut note = |line: &'static str, p: KeyProblem| {
+        let worse = match &problem {
+            None => true,
+            Some((_, (o, _))) => *o != Outcome::Fail && p.0 == Outcome::Fail,
+        };
+        if worse {
+            problem = Some((line, p));
+        }
+    };
     for p in proofs {
         let suite = str_at(p, &["cryptosuite"]).unwrap_or_default();
         if str_at(p, &["type"]) != Some("DataIntegrityProof") || suite != CRYPTOSUITE {
-            last_key_problem = (
-                Outcome::Fail,
-                format!(
-                    "The proof uses an unsupported method ({}).",
-                    if suite.is_empty() {
-                        str_at(p, &["type"]).unwrap_or("unknown")
-                    } else {
-                        suite
-                    }
+            let name = if suite.is_empty() {
+                str_at(p, &["type"]).unwrap_or("unknown")
+            } else {
+                suite
+            };
+            note(
+                "proof",
+                (
+                    Outcome::Unavailable,
+                    format!("The proof uses a method we do not support yet ({name})."),
                 ),
             );
             continue;
         }
         if str_at(p, &["proofPurpose"]) != Some("assertionMethod") {
-            last_key_problem = (
-                Outcome::Fail,
-                "The proof was not made for issuing credentials.".into(),
+            note(
+                "proof",
+                (
+                    Outcome::Fail,
+                    "The proof was not made for issuing credentials.".into(),
+                ),
             );
             continue;
         }
@@ -375,45 +672,56 @@ fn check_proof(
         let key = match resolve_key(vm, issuer, resolver) {
             Ok(key) => key,
             Err(problem) => {
-                // Without the issuer's document we can still say nothing about the signature.
-                last_key_problem = problem;
+                note("issuer_key", problem);
                 continue;
             }
         };
         match proof::verify_signature_with(document, credential, p, &key) {
             Ok(true) => {
                 b.add("proof", Outcome::Pass, "The signature is valid: the credential has not been changed since it was issued.");
-                return (true, (Outcome::Pass, "The credential was signed with a key the issuer publishes for issuing credentials.".into()));
+                b.add("issuer_key", Outcome::Pass, "The credential was signed with a key the issuer publishes for issuing credentials.");
+                return;
             }
-            Ok(false) => {
-                b.add("proof", Outcome::Fail, "The signature does not match: the credential was changed after it was issued, or signed with another key.");
-                return (
-                    false,
-                    (Outcome::Pass, "The key belongs to the issuer.".into()),
-                );
-            }
-            Err(e) => {
-                b.add(
-                    "proof",
+            Ok(false) => note(
+                "proof",
+                (
                     Outcome::Fail,
-                    format!("The signature could not be checked: {e}."),
-                );
-                return (false, (Outcome::NotChecked, "Not checked.".into()));
-            }
+                    "The signature does not match: the credential was changed after it was issued, or signed with another key.".into(),
+                ),
+            ),
+            Err(e) => note(
+                "proof",
+                (Outcome::Fail, format!("The signature could not be checked: {e}.")),
+            ),
         }
     }
-    let proof_outcome = if last_key_problem.0 == Outcome::Warning {
-        Outcome::Warning
-    } else {
-        Outcome::Fail
-    };
-    let msg = if proof_outcome == Outcome::Warning {
-        "The signature could not be checked because the issuer's key could not be retrieved."
-    } else {
-        "No valid signature from the issuer was found."
-    };
-    b.add("proof", proof_outcome, msg);
-    (false, last_key_problem)
+    match problem {
+        Some(("issuer_key", (outcome, message))) => {
+            let proof_message = if outcome == Outcome::Fail {
+                "The signature was not checked: the key that made it is not the issuer's."
+            } else {
+                "The signature could not be checked without the issuer's key."
+            };
+            b.add("proof", Outcome::NotChecked, proof_message);
+            b.add("issuer_key", outcome, message);
+        }
+        Some((_, (outcome, message))) => {
+            b.add("proof", outcome, message);
+            b.add(
+                "issuer_key",
+                Outcome::NotChecked,
+                "No usable proof, so no key was checked.",
+            );
+        }
+        None => {
+            b.add(
+                "proof",
+                Outcome::Fail,
+                "No valid signature from the issuer was found.",
+            );
+            b.add("issuer_key", Outcome::NotChecked, "Not checked.");
+        }
+    }
 }
 
 fn parse_date(s: &str) -> Option<DateTime<Utc>> {
@@ -433,23 +741,23 @@ fn check_validity(credential: &Value, now: DateTime<Utc>, b: &mut Builder) {
             Outcome::Fail,
             "The credential's dates are not valid dates.",
         ),
-        (Some(Some(f)), _) if now < f => b.add(
+        (None, _) => b.add(
             "validity",
             Outcome::Fail,
+            "The credential does not say when it was issued.",
+        ),
+        (Some(Some(f)), _) if now < f => b.standing(
+            "validity",
+            Standing::NotYetValid,
             format!(
                 "The credential is not valid yet: it becomes valid on {}.",
                 f.format("%Y-%m-%d")
             ),
         ),
-        (_, Some(Some(u))) if now > u => b.add(
+        (_, Some(Some(u))) if now > u => b.standing(
             "validity",
-            Outcome::Fail,
+            Standing::Expired,
             format!("The credential expired on {}.", u.format("%Y-%m-%d")),
-        ),
-        (None, _) => b.add(
-            "validity",
-            Outcome::Fail,
-            "The credential does not say when it was issued.",
         ),
         (Some(Some(f)), Some(Some(u))) => b.add(
             "validity",
@@ -486,82 +794,138 @@ fn check_status(
         Value::Array(a) => a.iter().collect(),
         other => vec![other],
     };
+    let mut lines: Vec<(Outcome, Option<Standing>, String)> = Vec::new();
     for entry in entries {
         if str_at(entry, &["type"]) != Some("BitstringStatusListEntry") {
+            lines.push((
+                Outcome::Unavailable,
+                Some(Standing::Unknown),
+                format!(
+                    "The credential's status uses a method we do not check ({}).",
+                    str_at(entry, &["type"]).unwrap_or("unknown")
+                ),
+            ));
             continue;
         }
-        let purpose = str_at(entry, &["statusPurpose"]).unwrap_or("revocation");
-        let (Some(url), Some(index)) = (
-            str_at(entry, &["statusListCredential"]),
-            str_at(entry, &["statusListIndex"]).and_then(|i| i.parse::<usize>().ok()),
-        ) else {
-            b.add(
-                "status",
-                Outcome::Fail,
-                "The credential's status entry is incomplete.",
-            );
-            return;
-        };
-        let Some(list) = resolver.resolve(url) else {
-            b.add("status", Outcome::Warning, format!("The issuer's status list at {url} could not be retrieved, so revocation was not checked."));
-            return;
-        };
-        // The list must itself be a valid credential from the same issuer.
-        let list_issuer = issuer_id(&list);
-        if list_issuer != issuer {
-            b.add(
-                "status",
-                Outcome::Fail,
-                "The status list was not published by the credential's issuer.",
-            );
-            return;
-        }
-        let mut sub = Builder(Vec::new());
-        let list_signed = match proof::document_hash(&list) {
-            Ok(hash) => check_proof(&list, hash, list_issuer, resolver, &mut sub).0,
-            Err(_) => false,
-        };
-        if !list_signed {
-            b.add(
-                "status",
-                Outcome::Fail,
-                "The issuer's status list is not validly signed.",
-            );
-            return;
-        }
-        let encoded = str_at(&list, &["credentialSubject", "encodedList"]).unwrap_or_default();
-        let bit = Bitstring::decode(encoded)
-            .ok()
-            .and_then(|bits| bits.get(index));
-        match (bit, purpose) {
-            (None, _) => b.add(
-                "status",
-                Outcome::Fail,
-                "The issuer's status list cannot be read.",
-            ),
-            (Some(true), "suspension") => b.add(
-                "status",
-                Outcome::Fail,
-                "The issuer has suspended this credential.",
-            ),
-            (Some(true), _) => b.add(
-                "status",
-                Outcome::Fail,
-                "The issuer has revoked this credential.",
-            ),
-            (Some(false), _) => b.add(
-                "status",
-                Outcome::Pass,
-                "The issuer has not revoked this credential.",
-            ),
-        }
-        return;
+        lines.push(check_status_entry(entry, issuer, resolver));
     }
-    b.add(
-        "status",
-        Outcome::Warning,
-        "The credential's status uses a method we do not check.",
-    );
+    // Report the line that matters most: a failure, then the worst standing.
+    lines.sort_by_key(|(o, s, _)| {
+        (
+            *o != Outcome::Fail || s.is_some(),
+            s.unwrap_or(Standing::Active),
+        )
+    });
+    match lines.into_iter().next() {
+        Some((_, Some(standing), message)) => b.standing("status", standing, message),
+        Some((outcome, None, message)) => b.add("status", outcome, message),
+        None => b.add(
+            "status",
+            Outcome::Warning,
+            "The credential names no status to check.",
+        ),
+    }
+}
+
+/// One `BitstringStatusListEntry`: the outcome, the standing it implies, the sentence.
+fn check_status_entry(
+    entry: &Value,
+    issuer: Option<&str>,
+    resolver: &dyn Resolver,
+) -> (Outcome, Option<Standing>, String) {
+    let purpose = str_at(entry, &["statusPurpose"]).unwrap_or("revocation");
+    let (Some(url), Some(index)) = (
+        str_at(entry, &["statusListCredential"]),
+        str_at(entry, &["statusListIndex"]).and_then(|i| i.parse::<usize>().ok()),
+    ) else {
+        return (
+            Outcome::Fail,
+            None,
+            "The credential's status entry is incomplete.".into(),
+        );
+    };
+    let list = match resolver.resolve(url) {
+        Resolution::Found(list) => list,
+        Resolution::NotFound(why)
+        | Resolution::Unreachable(why)
+        | Resolution::Refused(why)
+        | Resolution::Malformed(why) => {
+            return (
+                Outcome::Unavailable,
+                Some(Standing::Unknown),
+                format!(
+                    "The issuer's status list at {url} could not be had ({why}), so we do not know whether the credential was revoked."
+                ),
+            );
+        }
+    };
+    // The list must itself be a validly signed credential from the same issuer.
+    let list_issuer = issuer_id(&list);
+    if list_issuer != issuer {
+        return (
+            Outcome::Fail,
+            None,
+            "The status list was not published by the credential's issuer.".into(),
+        );
+    }
+    let mut sub = Builder::default();
+    match proof::document_hash(&list) {
+        Ok(hash) => check_proof(&list, hash, list_issuer, resolver, &mut sub),
+        Err(_) => sub.add("proof", Outcome::Fail, "unreadable"),
+    }
+    let list_proof = sub.outcome("proof");
+    let list_key = sub.outcome("issuer_key");
+    if list_proof != Some(Outcome::Pass) || list_key != Some(Outcome::Pass) {
+        let unavailable = [list_proof, list_key]
+            .iter()
+            .any(|o| *o == Some(Outcome::Unavailable))
+            && ![list_proof, list_key]
+                .iter()
+                .any(|o| *o == Some(Outcome::Fail));
+        if unavailable {
+            return (
+                Outcome::Unavailable,
+                Some(Standing::Unknown),
+                "The signature of the issuer's status list could not be checked, so we do not know whether the credential was revoked.".into(),
+            );
+        }
+        return (
+            Outcome::Fail,
+            None,
+            "The issuer's status list is not validly signed.".into(),
+        );
+    }
+    let encoded = str_at(&list, &["credentialSubject", "encodedList"]).unwrap_or_default();
+    let bit = Bitstring::decode(encoded)
+        .ok()
+        .and_then(|bits| bits.get(index));
+    match (bit, purpose) {
+        (None, _) => (
+            Outcome::Fail,
+            None,
+            "The issuer's status list cannot be read.".into(),
+        ),
+        (Some(true), "suspension") => (
+            Outcome::Fail,
+            Some(Standing::Suspended),
+            "The issuer has suspended this credential.".into(),
+        ),
+        (Some(true), _) => (
+            Outcome::Fail,
+            Some(Standing::Revoked),
+            "The issuer has revoked this credential.".into(),
+        ),
+        (Some(false), "suspension") => (
+            Outcome::Pass,
+            None,
+            "The issuer has not suspended this credential.".into(),
+        ),
+        (Some(false), _) => (
+            Outcome::Pass,
+            None,
+            "The issuer has not revoked this credential.".into(),
+        ),
+    }
 }
 
 /// `sha256$` + hex(SHA-256(identity + salt)).
@@ -580,7 +944,8 @@ fn check_recipient(credential: &Value, email: Option<&str>, b: &mut Builder) {
         );
         return;
     };
-    let email = email.trim().to_lowercase();
+    let typed = email.trim();
+    let lower = typed.to_lowercase();
     let ids = match credential.pointer("/credentialSubject/identifier") {
         Some(Value::Array(a)) => a.clone(),
         Some(o @ Value::Object(_)) => vec![o.clone()],
@@ -592,10 +957,13 @@ fn check_recipient(credential: &Value, email: Option<&str>, b: &mut Builder) {
         }
         let stored = str_at(id, &["identityHash"]).unwrap_or_default();
         if id.get("hashed").and_then(Value::as_bool) == Some(true) {
+            // A hash cannot be compared case-insensitively: try as typed and lower-cased.
             let salt = str_at(id, &["salt"]).unwrap_or_default();
-            stored.eq_ignore_ascii_case(&identity_hash(&email, salt))
+            [typed, lower.as_str()]
+                .iter()
+                .any(|e| stored.eq_ignore_ascii_case(&identity_hash(e, salt)))
         } else {
-            stored.trim().eq_ignore_ascii_case(&email)
+            stored.trim().eq_ignore_ascii_case(typed)
         }
     });
     if matches {
@@ -638,15 +1006,12 @@ mod tests {
     fn the_1edtech_vector_verifies() {
         let (cred, r) = vector_world();
         let report = verify(&cred, &r, &Options::default());
-        assert!(report.valid, "{report:#?}");
-        assert_eq!(
-            report.check("proof").map(|c| c.outcome),
-            Some(Outcome::Pass)
-        );
-        assert_eq!(
-            report.check("issuer_key").map(|c| c.outcome),
-            Some(Outcome::Pass)
-        );
+        assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+        assert_eq!(report.standing, Standing::Active);
+        assert!(report.is_good());
+        assert_eq!(report.outcome("proof"), Some(Outcome::Pass));
+        assert_eq!(report.outcome("issuer_key"), Some(Outcome::Pass));
+        assert_eq!(report.signer.as_deref(), Some("the web domain example.edu"));
         assert_eq!(
             report.check("status").map(|c| c.outcome),
             Some(Outcome::Warning)
@@ -659,11 +1024,9 @@ mod tests {
         let (mut cred, r) = vector_world();
         cred["credentialSubject"]["achievement"]["name"] = "Leadership".into();
         let report = verify(&cred, &r, &Options::default());
-        assert!(!report.valid);
-        assert_eq!(
-            report.check("proof").map(|c| c.outcome),
-            Some(Outcome::Fail)
-        );
+        assert_eq!(report.verdict, Verdict::NotVerified);
+        assert_eq!(report.reason().map(|c| c.id), Some("proof"));
+        assert!(report.signer.is_none());
     }
 
     #[test]
@@ -675,22 +1038,144 @@ mod tests {
             did_document("https://example.edu/issuers/565049", &[other]),
         );
         let report = verify(&cred, &r, &Options::default());
-        assert!(!report.valid);
-        assert_eq!(
-            report.check("issuer_key").map(|c| c.outcome),
-            Some(Outcome::Fail)
+        assert_eq!(report.verdict, Verdict::NotVerified);
+        assert_eq!(report.reason().map(|c| c.id), Some("issuer_key"));
+    }
+
+    #[test]
+    fn an_issuer_whose_documents_cannot_be_had_is_unverifiable_not_valid() {
+        let (cred, _) = vector_world();
+        let report = verify(&cred, &NoResolver, &Options::default());
+        assert_eq!(report.verdict, Verdict::Unverifiable, "{report:#?}");
+        assert_eq!(report.outcome("issuer_key"), Some(Outcome::Unavailable));
+        assert_eq!(report.outcome("proof"), Some(Outcome::NotChecked));
+        assert!(!report.is_good());
+        assert!(
+            report
+                .reason()
+                .is_some_and(|c| c.message.contains("could not be retrieved"))
         );
     }
 
     #[test]
-    fn unknown_issuer_documents_give_a_warning_not_a_pass() {
+    fn an_issuer_that_does_not_exist_is_not_verified() {
+        let (mut cred, _) = vector_world();
+        // Changed after signing, and the issuer is unknown: never "verified".
+        cred["credentialSubject"]["achievement"]["name"] = "PhD in Everything".into();
+        let report = verify(&cred, &HashMap::new(), &Options::default());
+        assert_eq!(report.verdict, Verdict::NotVerified, "{report:#?}");
+        assert_eq!(report.reason().map(|c| c.id), Some("issuer_key"));
+    }
+
+    #[test]
+    fn each_kind_of_resolution_gives_its_verdict() {
+        struct Answer(Resolution);
+        impl Resolver for Answer {
+            fn resolve(&self, _url: &str) -> Resolution {
+                self.0.clone()
+            }
+        }
         let (cred, _) = vector_world();
-        let report = verify(&cred, &NoResolver, &Options::default());
-        assert_eq!(
-            report.check("proof").map(|c| c.outcome),
-            Some(Outcome::Warning)
+        for (answer, verdict) in [
+            (Resolution::NotFound("404".into()), Verdict::NotVerified),
+            (
+                Resolution::Refused("private address".into()),
+                Verdict::NotVerified,
+            ),
+            (
+                Resolution::Malformed("not JSON".into()),
+                Verdict::NotVerified,
+            ),
+            (
+                Resolution::Unreachable("timeout".into()),
+                Verdict::Unverifiable,
+            ),
+            (
+                Resolution::Found(serde_json::json!({"id": "https://example.edu/issuers/565049"})),
+                Verdict::NotVerified,
+            ),
+        ] {
+            let report = verify(&cred, &Answer(answer.clone()), &Options::default());
+            assert_eq!(report.verdict, verdict, "{answer:?}: {report:#?}");
+        }
+    }
+
+    #[test]
+    fn a_key_listed_in_someone_elses_document_is_not_the_issuers() {
+        // An attacker's document lists a method that claims the victim as controller.
+        let key = SigningKey::generate();
+        let victim = "did:web:victim.example";
+        let attacker = "did:web:attacker.example";
+        let vm = verification_method(attacker, &key.public_multibase());
+        let (mut cred, _) = vector_world();
+        let obj = cred.as_object_mut().expect("object");
+        obj.remove("proof");
+        obj.insert(
+            "issuer".into(),
+            serde_json::json!({"id": victim, "type": ["Profile"], "name": "Victim U"}),
         );
-        assert!(report.valid, "a warning is not a failure");
+        proof::sign(&mut cred, &key, &vm, "2026-01-01T00:00:00Z").expect("sign");
+        let mut doc = did_document(attacker, &[key.public_multibase()]);
+        doc["verificationMethod"][0]["controller"] = victim.into();
+        let mut r = HashMap::new();
+        r.insert(attacker.to_string(), doc);
+        let report = verify(&cred, &r, &Options::default());
+        assert_eq!(report.verdict, Verdict::NotVerified, "{report:#?}");
+        assert_eq!(report.reason().map(|c| c.id), Some("issuer_key"));
+    }
+
+    #[test]
+    fn a_key_withdrawn_from_assertion_method_stops_verifying() {
+        let (cred, mut r) = issued(false, None);
+        let did = "did:web:badges.example.edu:issuers:demo";
+        let mut doc = r[did].clone();
+        doc["assertionMethod"] = serde_json::json!([]);
+        r.insert(did.to_string(), doc);
+        let report = verify(&cred, &r, &Options::default());
+        assert_eq!(report.verdict, Verdict::NotVerified, "{report:#?}");
+        assert!(
+            report
+                .reason()
+                .is_some_and(|c| c.id == "issuer_key" && c.message.contains("not authorised"))
+        );
+    }
+
+    #[test]
+    fn unsupported_proof_methods_are_unverifiable() {
+        let (mut cred, r) = vector_world();
+        cred["proof"]["type"] = "Ed25519Signature2020".into();
+        cred["proof"]
+            .as_object_mut()
+            .expect("proof")
+            .remove("cryptosuite");
+        let report = verify(&cred, &r, &Options::default());
+        assert_eq!(report.verdict, Verdict::Unverifiable, "{report:#?}");
+        assert!(
+            report
+                .reason()
+                .is_some_and(|c| c.message.contains("Ed25519Signature2020"))
+        );
+    }
+
+    #[test]
+    fn open_badges_2_is_reported_as_unsupported() {
+        let report = verify(
+            &serde_json::json!({"@context": "https://w3id.org/openbadges/v2", "type": "Assertion"}),
+            &NoResolver,
+            &Options::default(),
+        );
+        assert_eq!(report.verdict, Verdict::Unverifiable);
+        assert_eq!(report.outcome("format"), Some(Outcome::Unavailable));
+    }
+
+    #[test]
+    fn a_status_list_that_cannot_be_had_leaves_standing_unknown() {
+        let (cred, mut r) = issued(false, None);
+        r.remove("https://badges.example.edu/issuers/demo/status/revocation");
+        let report = verify(&cred, &r, &Options::default());
+        assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+        assert_eq!(report.standing, Standing::Unknown);
+        assert!(!report.is_good());
     }
 
     /// A world with our own issuer, a status list and a signed credential.
@@ -745,7 +1230,7 @@ mod tests {
             ..Options::default()
         };
         let report = verify(&cred, &r, &opts);
-        assert!(report.valid, "{report:#?}");
+        assert!(report.is_good(), "{report:#?}");
         for id in [
             "format",
             "json_ld",
@@ -765,23 +1250,18 @@ mod tests {
             recipient_email: Some("eve@example.org".into()),
             ..Options::default()
         };
-        assert_eq!(
-            verify(&cred, &r, &wrong)
-                .check("recipient")
-                .map(|c| c.outcome),
-            Some(Outcome::Fail)
-        );
+        let report = verify(&cred, &r, &wrong);
+        assert_eq!(report.outcome("recipient"), Some(Outcome::Fail));
+        assert_eq!(report.verdict, Verdict::NotVerified);
     }
 
     #[test]
     fn revoked_and_expired_credentials_fail_with_the_right_check() {
         let (cred, r) = issued(true, None);
         let report = verify(&cred, &r, &Options::default());
-        assert!(!report.valid);
-        assert_eq!(
-            report.check("status").map(|c| c.outcome),
-            Some(Outcome::Fail)
-        );
+        assert_eq!(report.verdict, Verdict::Verified, "revoked is not forged");
+        assert_eq!(report.standing, Standing::Revoked);
+        assert_eq!(report.outcome("status"), Some(Outcome::Fail));
         assert!(
             report
                 .check("status")
@@ -790,10 +1270,8 @@ mod tests {
 
         let (cred, r) = issued(false, Some("2020-01-01T00:00:00Z"));
         let report = verify(&cred, &r, &Options::default());
-        assert_eq!(
-            report.check("validity").map(|c| c.outcome),
-            Some(Outcome::Fail)
-        );
+        assert_eq!(report.verdict, Verdict::Verified);
+        assert_eq!(report.standing, Standing::Expired);
         assert!(
             report
                 .check("validity")
@@ -833,7 +1311,7 @@ mod tests {
             did_document(did, &[key.public_multibase()]),
         );
         let report = verify(&cred, &r, &Options::default());
-        assert!(report.valid, "{report:#?}");
+        assert!(report.is_good(), "{report:#?}");
         assert!(
             report
                 .check("validity")
@@ -848,7 +1326,7 @@ mod tests {
             &NoResolver,
             &Options::default(),
         );
-        assert!(!report.valid);
+        assert_eq!(report.verdict, Verdict::NotVerified);
         assert_eq!(
             report.check("format").map(|c| c.outcome),
             Some(Outcome::Fail)

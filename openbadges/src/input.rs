@@ -1,0 +1,177 @@
+//! The one entry point for "here is something that should be a badge": credential JSON,
+//! a compact JWS/JWT, or a baked PNG or SVG. Reading sniffs the bytes and says what they
+//! hold; [`verify`] then runs the checks that fit. The CLI, the server functions and the
+//! public pages all go through here, so they all give the same answer.
+
+use serde_json::Value;
+
+use crate::{
+    baking::{self, BadgeVersion, Limits},
+    jwt, proof,
+    verify::{self, Options, Report, Resolver},
+};
+
+/// Largest input accepted, in bytes (a baked image may be this large).
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// What some bytes hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Credential JSON with an embedded proof (or none).
+    Credential(Value),
+    /// A compact JWS (VC-JWT).
+    Jwt(String),
+    /// Something we recognise but cannot verify yet; the sentence says what.
+    Unsupported(String),
+}
+
+/// Why the bytes could not be read as anything badge-like.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("the input is larger than {MAX_INPUT_BYTES} bytes")]
+    TooLarge,
+    #[error("the image does not contain a badge")]
+    NoBadgeInImage,
+    #[error("the image cannot be read: {0}")]
+    Image(#[from] baking::BakingError),
+    #[error("the input is not a credential: expected JSON, a VC-JWT, or a baked PNG/SVG")]
+    NotACredential,
+    #[error("the credential is not valid JSON: {0}")]
+    BadJson(String),
+}
+
+/// Reads bytes as a credential, a JWT, or a baked image holding either.
+///
+/// # Errors
+/// When the bytes hold nothing badge-like (see [`ReadError`]).
+pub fn read(bytes: &[u8]) -> Result<Input, ReadError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    let text = match baking::sniff(bytes) {
+        Some(_) => match baking::extract(bytes, &Limits::default())? {
+            Some(found) if found.version == BadgeVersion::V3 => found.payload,
+            Some(_) => {
+                return Ok(Input::Unsupported(
+                    "The image holds an Open Badges 2.0 assertion; verifying Open Badges 2.0 is not supported yet."
+                        .into(),
+                ));
+            }
+            None => return Err(ReadError::NoBadgeInImage),
+        },
+        None => String::from_utf8(bytes.to_vec()).map_err(|_| ReadError::NotACredential)?,
+    };
+    read_text(&text)
+}
+
+/// Reads text as credential JSON or a JWT.
+///
+/// # Errors
+/// When it is neither.
+pub fn read_text(text: &str) -> Result<Input, ReadError> {
+    let text = text.trim().trim_start_matches('\u{feff}');
+    if jwt::looks_like_jwt(text) {
+        return Ok(Input::Jwt(text.to_string()));
+    }
+    if !text.starts_with('{') {
+        return Err(ReadError::NotACredential);
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| ReadError::BadJson(e.to_string()))?;
+    Ok(Input::Credential(value))
+}
+
+impl Input {
+    /// The credential inside (for a JWT, its payload, unverified).
+    pub fn credential(&self) -> Option<Value> {
+        match self {
+            Self::Credential(v) => Some(v.clone()),
+            Self::Jwt(token) => jwt::credential_of(token).map(|(c, _)| c),
+            Self::Unsupported(_) => None,
+        }
+    }
+
+    /// Every document the verifier may ask the resolver for: the controllers of the
+    /// signing keys and the status lists (a resolver can fetch these up front).
+    pub fn references(&self) -> Vec<String> {
+        let Some(credential) = self.credential() else {
+            return Vec::new();
+        };
+        let mut keys: Vec<String> = proof::proofs(&credential)
+            .iter()
+            .filter_map(|p| p.get("verificationMethod").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
+        if let Self::Jwt(token) = self
+            && let Some(kid) = jwt::key_id(token)
+        {
+            keys.push(kid);
+        }
+        let mut out: Vec<String> = keys
+            .iter()
+            .map(|vm| vm.split('#').next().unwrap_or(vm).to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if let Some(issuer) = verify::issuer_id(&credential) {
+            out.push(issuer.to_string());
+        }
+        let statuses = match credential.get("credentialStatus") {
+            Some(Value::Array(a)) => a.clone(),
+            Some(v) => vec![v.clone()],
+            None => Vec::new(),
+        };
+        out.extend(
+            statuses
+                .iter()
+                .filter_map(|s| s.get("statusListCredential").and_then(Value::as_str))
+                .map(str::to_string),
+        );
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Verifies what was read.
+pub fn verify(input: &Input, resolver: &dyn Resolver, options: &Options) -> Report {
+    match input {
+        Input::Credential(v) => verify::verify(v, resolver, options),
+        Input::Jwt(token) => jwt::verify_jwt(token, resolver, options),
+        Input::Unsupported(why) => Report::unsupported(why.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::Verdict;
+
+    const VECTOR: &str = include_str!("../tests/fixtures/1edtech-ob3-test-vector.json");
+
+    #[test]
+    fn json_jwt_and_garbage_are_told_apart() {
+        assert!(matches!(read(VECTOR.as_bytes()), Ok(Input::Credential(_))));
+        assert!(matches!(read(b"  aaa.bbb.ccc \n"), Ok(Input::Jwt(_))));
+        assert_eq!(read(b"hello"), Err(ReadError::NotACredential));
+        assert_eq!(read(&[0xff, 0xfe, 0x00]), Err(ReadError::NotACredential));
+        assert!(matches!(read(b"{not json"), Err(ReadError::BadJson(_))));
+    }
+
+    #[test]
+    fn references_name_the_issuer_document_and_nothing_invented() {
+        let input = read(VECTOR.as_bytes()).expect("read");
+        assert_eq!(
+            input.references(),
+            vec!["https://example.edu/issuers/565049".to_string()]
+        );
+    }
+
+    #[test]
+    fn unsupported_input_is_unverifiable() {
+        let report = verify(
+            &Input::Unsupported("OB 2.0".into()),
+            &verify::NoResolver,
+            &Options::default(),
+        );
+        assert_eq!(report.verdict, Verdict::Unverifiable);
+    }
+}
