@@ -876,12 +876,9 @@ fn check_status_entry(
     let list_proof = sub.outcome("proof");
     let list_key = sub.outcome("issuer_key");
     if list_proof != Some(Outcome::Pass) || list_key != Some(Outcome::Pass) {
-        let unavailable = [list_proof, list_key]
-            .iter()
-            .any(|o| *o == Some(Outcome::Unavailable))
-            && ![list_proof, list_key]
-                .iter()
-                .any(|o| *o == Some(Outcome::Fail));
+        let both = [list_proof, list_key];
+        let unavailable =
+            both.contains(&Some(Outcome::Unavailable)) && !both.contains(&Some(Outcome::Fail));
         if unavailable {
             return (
                 Outcome::Unavailable,

@@ -55,6 +55,22 @@ pub struct Config {
     )]
     pub site_root: PathBuf,
 
+    /// File with the key that seals the issuers' signing keys in the database. Default:
+    /// `secret.key` in the data directory, created (mode 0600) on first start. Back it
+    /// up: without it the stored signing keys cannot be opened.
+    #[arg(long, env = "BADGEFOLIO_SECRET_KEY_FILE", global = true)]
+    pub secret_key_file: Option<PathBuf>,
+
+    /// The same key as base64 text, instead of the file (for several servers on one
+    /// database, give each the same key).
+    #[arg(
+        long,
+        env = "BADGEFOLIO_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub secret_key: Option<String>,
+
     /// Log format: human-readable text or JSON lines.
     #[arg(long, env = "BADGEFOLIO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -76,6 +92,31 @@ impl Config {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("badgefolio.db").display()
             ),
+        }
+    }
+
+    /// The secret-key file in effect.
+    pub fn secret_key_file(&self) -> PathBuf {
+        self.secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
+    /// The key that seals issuers' signing keys: from `BADGEFOLIO_SECRET_KEY`, or read
+    /// from (or created in) the key file.
+    ///
+    /// # Errors
+    /// A malformed key, or a key file that cannot be read or created.
+    pub fn key_encryption_key(
+        &self,
+    ) -> Result<
+        app::server::issuing::secrets::KeyEncryptionKey,
+        app::server::issuing::secrets::SecretError,
+    > {
+        use app::server::issuing::secrets::KeyEncryptionKey;
+        match &self.secret_key {
+            Some(key) if !key.trim().is_empty() => KeyEncryptionKey::from_base64(key),
+            _ => KeyEncryptionKey::load_or_create(&self.secret_key_file()),
         }
     }
 
@@ -102,12 +143,54 @@ pub enum Command {
     /// Sign, verify and revoke Open Badges credentials.
     #[command(subcommand)]
     Credential(CredentialCommand),
+    /// Create institutions and manage their signing keys.
+    #[command(subcommand)]
+    Institution(InstitutionCommand),
+}
+
+/// `badgefolio institution …`.
+#[derive(Debug, Subcommand)]
+pub enum InstitutionCommand {
+    /// Create an institution with its signing key and revocation list. Its slug becomes
+    /// part of every badge's address and must never change once badges are issued.
+    Create {
+        /// Short name in URLs and DIDs: 2-64 of a-z, 0-9 and '-'.
+        #[arg(long)]
+        slug: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// The institution's web site.
+        #[arg(long, default_value = "")]
+        url: String,
+        /// Contact email.
+        #[arg(long, default_value = "")]
+        email: String,
+    },
+    /// Retire the active signing key and make a new one (old badges keep verifying).
+    RotateKey {
+        /// The institution's slug.
+        slug: String,
+    },
+    /// Mark a signing key compromised: badges it signed stop verifying. A new key takes
+    /// over if it was the active one.
+    CompromiseKey {
+        /// The institution's slug.
+        slug: String,
+        /// The key's public Multikey (`z6Mk…`), as listed in the DID document.
+        public_key: String,
+    },
 }
 
 /// `badgefolio credential …`.
 #[derive(Debug, Subcommand)]
 pub enum CredentialCommand {
-    /// Verify a credential: JSON, VC-JWT, or a baked PNG/SVG. Exit status 0 only when valid.
+    /// Verify a credential: JSON, VC-JWT, or a baked PNG/SVG.
+    ///
+    /// Exit status: 0 verified and active; 1 not verified (a check failed); 2 could not
+    /// be verified (a document could not be had, or the format is not supported), or
+    /// its standing is unknown; 3 verified but expired, not yet valid, revoked or
+    /// suspended; 4 unreadable input.
     Verify {
         /// The file to check.
         file: PathBuf,

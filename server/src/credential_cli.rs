@@ -1,26 +1,61 @@
-//! `badgefolio credential verify|sign|revoke`: the Open Badges core for operators and
-//! scripts, against the configured database like the server.
+//! `badgefolio credential verify|sign|revoke` and `badgefolio institution …`: the Open
+//! Badges core for operators and scripts, against the configured database like the
+//! server.
 
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use app::server::{Settings, issuing};
-use openbadges::{
-    baking::{self, Limits},
-    verify::{self, Outcome, Report},
+use app::server::{
+    ServerError, Settings,
+    issuing::{self, NewInstitution},
+    verification,
 };
+use openbadges::verify::{Outcome, Report, Standing, Verdict};
 use sea_orm::DatabaseConnection;
 use serde_json::Value;
 
-use crate::config::CredentialCommand;
+use crate::config::{CredentialCommand, InstitutionCommand};
 
 /// Largest file read.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+const MAX_FILE_BYTES: u64 = openbadges::input::MAX_INPUT_BYTES as u64;
+
+/// Exit status of `credential verify`, as `--help` lists them.
+pub mod exit {
+    /// Verified and active.
+    pub const GOOD: i32 = 0;
+    /// Not verified: a check failed.
+    pub const NOT_VERIFIED: i32 = 1;
+    /// Could not be verified, or its standing is unknown.
+    pub const UNVERIFIABLE: i32 = 2;
+    /// Verified, but expired, not yet valid, revoked or suspended.
+    pub const NOT_IN_GOOD_STANDING: i32 = 3;
+    /// The input could not be read.
+    pub const UNREADABLE: i32 = 4;
+}
+
+/// The exit status for a report.
+pub fn exit_code(report: &Report) -> i32 {
+    match (report.verdict, report.standing) {
+        (Verdict::NotVerified, _) => exit::NOT_VERIFIED,
+        (Verdict::Unverifiable, _) | (Verdict::Verified, Standing::Unknown) => exit::UNVERIFIABLE,
+        (Verdict::Verified, Standing::Active) => exit::GOOD,
+        (Verdict::Verified, _) => exit::NOT_IN_GOOD_STANDING,
+    }
+}
+
+/// Turns a user-facing error into a plain message, keeping server faults as errors.
+fn user_message<T>(result: Result<T, ServerError>) -> anyhow::Result<T> {
+    match result {
+        Ok(v) => Ok(v),
+        Err(ServerError::User(e)) => bail!("{e}"),
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// Runs a credential command; returns the process exit code.
 ///
 /// # Errors
-/// Unreadable files, database errors, invalid input for `sign`.
+/// Database errors, invalid input for `sign`.
 pub async fn run(
     db: &DatabaseConnection,
     settings: &Settings,
@@ -32,16 +67,24 @@ pub async fn run(
             json,
             recipient,
         } => {
-            let bytes = read_limited(&file)?;
-            let report = match verify_bytes(db, settings, &bytes, recipient).await {
+            let read = read_limited(&file)
+                .map_err(|e| format!("{e:#}"))
+                .map(|bytes| async move {
+                    verification::verify_bytes(db, settings, bytes, recipient).await
+                });
+            let outcome = match read {
+                Ok(fut) => fut.await?.map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            let report = match outcome {
                 Ok(r) => r,
                 Err(message) => {
                     if json {
-                        println!("{}", serde_json::json!({"valid": false, "error": message}));
+                        println!("{}", serde_json::json!({"error": message}));
                     } else {
-                        println!("✘ Not valid: {message}");
+                        println!("✘ Unreadable: {message}");
                     }
-                    return Ok(1);
+                    return Ok(exit::UNREADABLE);
                 }
             };
             if json {
@@ -49,29 +92,69 @@ pub async fn run(
             } else {
                 print!("{}", human_report(&report));
             }
-            Ok(if report.valid { 0 } else { 1 })
+            Ok(exit_code(&report))
         }
         CredentialCommand::Sign { institution, file } => {
             let bytes = read_limited(&file)?;
             let unsigned: Value = serde_json::from_slice(&bytes).context("the file is not JSON")?;
-            let issued = match issuing::sign_credential(db, settings, &institution, unsigned).await
-            {
-                Ok(i) => i,
-                Err(app::server::ServerError::User(e)) => bail!("{e}"),
-                Err(e) => return Err(e.into()),
-            };
+            let issued =
+                user_message(issuing::sign_credential(db, settings, &institution, unsigned).await)?;
             println!("{}", serde_json::to_string_pretty(&issued.json)?);
             Ok(0)
         }
-        CredentialCommand::Revoke { id, reason } => match issuing::revoke(db, &id, &reason).await {
-            Ok(()) => {
-                println!("revoked {id}");
-                Ok(0)
-            }
-            Err(app::server::ServerError::User(e)) => bail!("{e}"),
-            Err(e) => Err(e.into()),
-        },
+        CredentialCommand::Revoke { id, reason } => {
+            user_message(issuing::revoke(db, settings, &id, &reason).await)?;
+            println!("revoked {id}");
+            Ok(0)
+        }
     }
+}
+
+/// Runs an institution command.
+///
+/// # Errors
+/// Invalid input, unknown institutions or keys, database errors.
+pub async fn institution(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    cmd: InstitutionCommand,
+) -> anyhow::Result<()> {
+    match cmd {
+        InstitutionCommand::Create {
+            slug,
+            name,
+            url,
+            email,
+        } => {
+            let inst = user_message(
+                issuing::create_institution(
+                    db,
+                    settings,
+                    NewInstitution {
+                        slug,
+                        name,
+                        url,
+                        email,
+                    },
+                )
+                .await,
+            )?;
+            println!(
+                "created {} ({})",
+                inst.slug,
+                app::server::urls::issuer_did(&settings.public_url, &inst.slug)
+            );
+        }
+        InstitutionCommand::RotateKey { slug } => {
+            let key = user_message(issuing::rotate_key(db, settings, &slug).await)?;
+            println!("{slug} now signs with {key}");
+        }
+        InstitutionCommand::CompromiseKey { slug, public_key } => {
+            user_message(issuing::mark_compromised(db, settings, &slug, &public_key).await)?;
+            println!("{public_key} is marked compromised: what it signed no longer verifies");
+        }
+    }
+    Ok(())
 }
 
 fn read_limited(file: &Path) -> anyhow::Result<Vec<u8>> {
@@ -82,79 +165,52 @@ fn read_limited(file: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(file).with_context(|| format!("reading {}", file.display()))
 }
 
-/// Verifies a credential given as bytes: JSON, or a baked PNG/SVG.
-///
-/// # Errors
-/// A sentence saying why nothing could be verified (no credential found, unreadable).
-pub async fn verify_bytes(
-    db: &DatabaseConnection,
-    settings: &Settings,
-    bytes: &[u8],
-    recipient: Option<String>,
-) -> Result<Report, String> {
-    let text = match baking::sniff(bytes) {
-        Some(_) => match baking::extract(bytes, &Limits::default()) {
-            Ok(Some(found)) if found.version == baking::BadgeVersion::V3 => found.payload,
-            Ok(Some(_)) => return Err("the image holds an Open Badges 2.0 assertion, which this command does not verify yet".into()),
-            Ok(None) => return Err("the image does not contain a badge".into()),
-            Err(e) => return Err(e.to_string()),
-        },
-        None => String::from_utf8(bytes.to_vec()).map_err(|_| "the file is neither JSON nor a PNG or SVG image".to_string())?,
+/// The first line of a report: the verdict and standing in plain words. A check mark
+/// only for verified and active.
+pub fn headline(report: &Report) -> String {
+    let state = match (report.verdict, report.standing) {
+        (Verdict::Verified, Standing::Active) => "✔ Verified and active",
+        (Verdict::Verified, Standing::Expired) => "⚠ Verified, but expired",
+        (Verdict::Verified, Standing::NotYetValid) => "⚠ Verified, but not valid yet",
+        (Verdict::Verified, Standing::Revoked) => "⚠ Verified, but revoked by the issuer",
+        (Verdict::Verified, Standing::Suspended) => "⚠ Verified, but suspended by the issuer",
+        (Verdict::Verified, Standing::Unknown) => {
+            "? Verified, but whether it was revoked could not be checked"
+        }
+        (Verdict::NotVerified, _) => "✘ Not verified",
+        (Verdict::Unverifiable, _) => "? Could not be verified",
     };
-    let text = text.trim().to_string();
-    let options = verify::Options {
-        now: None,
-        recipient_email: recipient,
-    };
-    if openbadges::jwt::looks_like_jwt(&text) {
-        let (credential, _) = openbadges::jwt::credential_of(&text)
-            .ok_or_else(|| "the token's payload is not a credential".to_string())?;
-        let kids: Vec<String> = openbadges::jwt::key_id(&text).into_iter().collect();
-        let resolver = issuing::own_documents(db, settings, &credential, &kids)
-            .await
-            .map_err(|e| format!("could not look up the issuer: {e}"))?;
-        return tokio::task::spawn_blocking(move || {
-            openbadges::jwt::verify_jwt(&text, &resolver, &options)
-        })
-        .await
-        .map_err(|e| format!("verification was interrupted: {e}"));
-    }
-    if !text.starts_with('{') {
-        return Err(
-            "the file is not a credential: expected JSON, a VC-JWT, or a baked PNG/SVG".into(),
-        );
-    }
-    let credential: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("the credential is not valid JSON: {e}"))?;
-    let resolver = issuing::own_documents(db, settings, &credential, &[])
-        .await
-        .map_err(|e| format!("could not look up the issuer: {e}"))?;
-    // Canonicalisation is CPU work: keep it off the async threads.
-    tokio::task::spawn_blocking(move || verify::verify(&credential, &resolver, &options))
-        .await
-        .map_err(|e| format!("verification was interrupted: {e}"))
-}
-
-/// The report as a person reads it.
-pub fn human_report(report: &Report) -> String {
-    let mut out = String::new();
-    if report.valid {
-        out.push_str("✔ Valid");
-    } else {
-        out.push_str("✘ Not valid");
-    }
+    let mut out = state.to_string();
     if let Some(name) = &report.achievement_name {
         out.push_str(&format!(": {name}"));
     }
     if let Some(issuer) = report.issuer_name.as_ref().or(report.issuer_id.as_ref()) {
-        out.push_str(&format!(" (issued by {issuer})"));
+        let claim = if report.verdict == Verdict::Verified {
+            "issued by"
+        } else {
+            "claims to be issued by"
+        };
+        out.push_str(&format!(" ({claim} {issuer})"));
     }
+    out
+}
+
+/// The report as a person reads it.
+pub fn human_report(report: &Report) -> String {
+    let mut out = headline(report);
     out.push('\n');
+    if let Some(signer) = &report.signer {
+        out.push_str(&format!("  Signed by {signer}.\n"));
+    }
+    if let Some(reason) = report.reason() {
+        out.push_str(&format!("  Why: {}\n", reason.message));
+    }
     for c in &report.checks {
         let mark = match c.outcome {
             Outcome::Pass => "pass",
             Outcome::Fail => "FAIL",
-            Outcome::Warning => "warn",
+            Outcome::Unavailable => "n/a ",
+            Outcome::Warning => "note",
             Outcome::NotChecked => " -- ",
         };
         out.push_str(&format!("  [{mark}] {:<10} {}\n", c.id, c.message));

@@ -6,6 +6,7 @@
 //! `main.rs` only parses the command line and calls into this library, so integration
 //! tests drive the very same router ([`router::build`]) on SQLite and PostgreSQL.
 
+pub mod access;
 pub mod api_error;
 pub mod config;
 pub mod credential_cli;
@@ -34,13 +35,24 @@ pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
+/// The settings a server or command runs with.
+///
+/// # Errors
+/// When the key-encryption key cannot be had (see `config::Config::key_encryption_key`).
+pub fn settings(config: &config::Config) -> anyhow::Result<Settings> {
+    use anyhow::Context as _;
+    let kek = config.key_encryption_key().with_context(|| {
+        format!(
+            "opening the secret key (BADGEFOLIO_SECRET_KEY or {})",
+            config.secret_key_file().display()
+        )
+    })?;
+    Ok(Settings::new(&config.public_url(), kek))
+}
+
 /// The state a server runs with.
-pub fn state(db: DatabaseConnection, config: &config::Config) -> AppState {
-    AppState::new(
-        db,
-        leptos_options(&config.site_root, config.addr),
-        Settings::for_public_url(&config.public_url()),
-    )
+pub fn state(db: DatabaseConnection, config: &config::Config, settings: Settings) -> AppState {
+    AppState::new(db, leptos_options(&config.site_root, config.addr), settings)
 }
 
 /// Background chores: drop expired sessions and idle rate-limit entries, hourly.

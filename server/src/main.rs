@@ -20,13 +20,13 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&config).await,
         Command::Migrate => {
-            connect(&config).await?;
+            prepare(&config).await?;
             tracing::info!("migrations are up to date");
             Ok(())
         }
         Command::SeedDemo => {
-            let db = connect(&config).await?;
-            server::seed::seed_demo(&db)
+            let (db, settings) = prepare(&config).await?;
+            server::seed::seed_demo(&db, &settings)
                 .await
                 .context("loading demo data")?;
             println!("{}", server::seed::demo_logins());
@@ -34,10 +34,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::CreateUser(args) => create_user(&config, args).await,
         Command::Credential(cmd) => {
-            let db = connect(&config).await?;
-            let settings = app::server::Settings::for_public_url(&config.public_url());
+            let (db, settings) = prepare(&config).await?;
             let code = server::credential_cli::run(&db, &settings, cmd).await?;
             std::process::exit(code);
+        }
+        Command::Institution(cmd) => {
+            let (db, settings) = prepare(&config).await?;
+            server::credential_cli::institution(&db, &settings, cmd).await
         }
     }
 }
@@ -53,6 +56,19 @@ fn init_logging(format: LogFormat) {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
     }
+}
+
+/// Connects, brings the schema up to date, opens the key-encryption key and readies
+/// every institution's keys and status lists.
+async fn prepare(
+    config: &Config,
+) -> anyhow::Result<(sea_orm::DatabaseConnection, app::server::Settings)> {
+    let db = connect(config).await?;
+    let settings = server::settings(config)?;
+    app::server::issuing::prepare(&db, &settings)
+        .await
+        .context("preparing the issuers' keys")?;
+    Ok((db, settings))
 }
 
 /// Connects and brings the schema up to date.
@@ -72,8 +88,8 @@ async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection>
 }
 
 async fn serve(config: &Config) -> anyhow::Result<()> {
-    let db = connect(config).await?;
-    let state = server::state(db, config);
+    let (db, settings) = prepare(config).await?;
+    let state = server::state(db, config, settings);
     server::spawn_housekeeping(state.clone());
     let app = server::router::build(state);
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -92,7 +108,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
 }
 
 async fn create_user(config: &Config, args: CreateUser) -> anyhow::Result<()> {
-    let db = connect(config).await?;
+    let (db, _) = prepare(config).await?;
     let new = app::server::accounts::NewAccount {
         email: args.email,
         display_name: args.name,

@@ -15,7 +15,7 @@ use tower_http::{
 
 use app::{App, server::AppState, shell};
 
-use crate::{health, http_errors, routes, security};
+use crate::{access, health, http_errors, routes, security};
 
 /// Largest request body accepted anywhere (uploads will get their own, larger limits).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -34,6 +34,10 @@ pub fn build(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             security::provide_csp_nonce,
             shell,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access::actor_and_api_guard,
         ))
         .layer(middleware::from_fn(http_errors::server_fn_status))
         .layer(middleware::from_fn_with_state(

@@ -4,8 +4,9 @@
 use app::error::AppError;
 use app::model::Role;
 use app::server::{
-    ServerError,
-    accounts::{self, NewAccount, NewInstitution},
+    ServerError, Settings,
+    accounts::{self, NewAccount},
+    issuing::{self, NewInstitution},
 };
 use sea_orm::DatabaseConnection;
 
@@ -28,9 +29,10 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
 ///
 /// # Errors
 /// Database errors.
-pub async fn seed_demo(db: &DatabaseConnection) -> Result<(), ServerError> {
-    accounts::ensure_institution(
+pub async fn seed_demo(db: &DatabaseConnection, settings: &Settings) -> Result<(), ServerError> {
+    issuing::ensure_institution(
         db,
+        settings,
         NewInstitution {
             slug: DEMO_INSTITUTION.into(),
             name: "Demo University".into(),

@@ -154,8 +154,8 @@ on_both_backends! {
     }
 
     async fn demo_seed_is_idempotent_and_its_logins_work(app) {
-        server::seed::seed_demo(&app.state.db).await.unwrap();
-        server::seed::seed_demo(&app.state.db).await.unwrap();
+        server::seed::seed_demo(&app.state.db, &app.state.settings).await.unwrap();
+        server::seed::seed_demo(&app.state.db, &app.state.settings).await.unwrap();
         let expected = [
             ("admin@example.edu", "platform_admin"),
             ("issuer@example.edu", "issuer_admin"),

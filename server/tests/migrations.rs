@@ -6,8 +6,9 @@ mod common;
 
 use app::model::Role;
 use app::server::{
-    accounts::{self, NewAccount, NewInstitution},
+    accounts::{self, NewAccount},
     entities::{credential, institution, issuer_key, membership, session, status_list, user},
+    issuing::{self, NewInstitution},
     sessions,
 };
 use migrations::{Migrator, MigratorTrait};
@@ -35,8 +36,10 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
     );
     Migrator::up(&db, None).await.unwrap();
 
-    accounts::ensure_institution(
+    let settings = app::server::Settings::for_public_url("https://badges.example.edu");
+    issuing::ensure_institution(
         &db,
+        &settings,
         NewInstitution {
             slug: "demo".into(),
             name: "Demo University".into(),
@@ -73,7 +76,6 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
     assert_eq!(session::Entity::find().count(&db).await.unwrap(), 1);
 
     // Issuing tables: a key, the status list and a credential, read back.
-    let settings = app::server::Settings::for_public_url("https://badges.example.edu");
     let unsigned: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/unsigned-credential.json")).unwrap();
     let issued = app::server::issuing::sign_credential(&db, &settings, "demo", unsigned)
@@ -81,10 +83,18 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
         .unwrap();
     let key = issuer_key::Entity::find().one(&db).await.unwrap().unwrap();
     assert!(key.public_key.starts_with("z6Mk") && key.retired_at.is_none());
+    assert!(key.compromised_at.is_none());
+    assert!(
+        key.secret_key.starts_with("sealed-v1:"),
+        "secret keys are sealed at rest"
+    );
     let list = status_list::Entity::find().one(&db).await.unwrap().unwrap();
     assert_eq!((list.next_index, list.bits.len()), (1, 131_072 / 8));
+    assert_eq!((list.list_number, list.capacity), (0, 131_072));
+    assert!(list.signed.is_some(), "lists are stored signed");
     let stored = credential::Entity::find().one(&db).await.unwrap().unwrap();
     assert_eq!(stored.public_id, issued.public_id);
+    assert_eq!(stored.status_list_id, Some(list.id));
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&stored.json).unwrap(),
         issued.json

@@ -14,8 +14,9 @@ pub async fn get_current_user() -> Result<Option<SessionUser>, AppError> {
     use crate::server::{accounts, request};
     let run = async {
         let state = request::state()?;
-        match request::current_user(&state).await? {
-            Some(user) => Ok(Some(accounts::session_user(&state.db, &user).await?)),
+        // Anyone may ask; the answer is about the asker only.
+        match request::actor(&state).await?.user() {
+            Some(user) => Ok(Some(accounts::session_user(&state.db, user).await?)),
             None => Ok::<_, crate::server::ServerError>(None),
         }
     };
@@ -30,9 +31,10 @@ pub async fn sign_up(
     password: String,
 ) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::{accounts, request, sessions};
+    use crate::server::{accounts, authz::Action, request, sessions};
     let run = async {
         let state = request::state()?;
+        request::authorize(&state, Action::UseAccountForms).await?;
         let account = accounts::NewAccount {
             email,
             display_name,
@@ -52,9 +54,10 @@ pub async fn sign_up(
 /// Signs in with email and password. The session id is always new (no fixation).
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use crate::server::{ServerError, accounts, request, sessions};
+    use crate::server::{ServerError, accounts, authz::Action, request, sessions};
     let run = async {
         let state = request::state()?;
+        request::authorize(&state, Action::UseAccountForms).await?;
         state
             .login_limiter
             .check(&email, request::client_ip())
@@ -76,9 +79,10 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 /// Ends the current session.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::{ServerError, request, sessions};
+    use crate::server::{ServerError, authz::Action, request, sessions};
     let run = async {
         let state = request::state()?;
+        request::authorize(&state, Action::UseAccountForms).await?;
         if let Some(token) = request::session_token() {
             sessions::delete(&state.db, &token).await?;
         }
@@ -95,10 +99,14 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    use crate::server::{accounts, request, sessions};
+    use crate::server::{ServerError, accounts, authz::Action, request, sessions};
     let run = async {
         let state = request::state()?;
-        let user = request::require_user(&state).await?;
+        let actor = request::authorize(&state, Action::ChangeOwnPassword).await?;
+        let user = actor
+            .user()
+            .cloned()
+            .ok_or(ServerError::User(AppError::Unauthenticated))?;
         let user_id = user.id;
         accounts::change_password(&state.db, user, &current_password, &new_password).await?;
         if let Some(token) = request::session_token() {

@@ -260,43 +260,6 @@ pub async fn session_user(
     })
 }
 
-/// An institution to create.
-#[derive(Debug, Clone)]
-pub struct NewInstitution {
-    pub slug: String,
-    pub name: String,
-    pub url: String,
-    pub email: String,
-}
-
-/// Returns the institution with this slug, creating it first if it does not exist.
-///
-/// # Errors
-/// Database errors.
-pub async fn ensure_institution(
-    db: &impl ConnectionTrait,
-    new: NewInstitution,
-) -> ServerResult<institution::Model> {
-    if let Some(found) = institution::Entity::find()
-        .filter(institution::Column::Slug.eq(new.slug.as_str()))
-        .one(db)
-        .await?
-    {
-        return Ok(found);
-    }
-    Ok(institution::ActiveModel {
-        public_id: Set(uuid::Uuid::new_v4()),
-        slug: Set(new.slug),
-        name: Set(new.name),
-        url: Set(new.url),
-        email: Set(new.email),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

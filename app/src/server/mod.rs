@@ -4,6 +4,8 @@
 //! caller, call a function here, and convert its typed error into an `AppError`.
 
 pub mod accounts;
+pub mod authz;
+pub mod db;
 pub mod entities;
 pub mod error;
 pub mod issuing;
@@ -12,6 +14,8 @@ pub mod rate_limit;
 pub mod request;
 pub mod sessions;
 pub mod state;
+pub mod urls;
+pub mod verification;
 
 pub use error::ServerError;
 pub use state::{AppState, Settings};

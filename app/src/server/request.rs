@@ -9,10 +9,10 @@ use http::{HeaderValue, header::SET_COOKIE, request::Parts};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
+use super::authz::{self, Action, Actor, ActorCell};
 use super::entities::user;
 use super::error::{ServerError, ServerResult};
 use super::{AppState, sessions};
-use crate::error::AppError;
 
 /// The shared state.
 ///
@@ -33,25 +33,35 @@ pub fn session_token() -> Option<String> {
         .and_then(|p| sessions::token_from_headers(&p.headers))
 }
 
+/// Who is asking: built once per request (the router puts an [`ActorCell`] on every
+/// request) and shared by everything that asks during it.
+///
+/// # Errors
+/// Database errors.
+pub async fn actor(state: &AppState) -> ServerResult<Actor> {
+    let parts = parts()?;
+    match parts.extensions.get::<ActorCell>() {
+        Some(cell) => cell.get(&state.db, &parts.headers).await,
+        None => authz::resolve(&state.db, &parts.headers).await,
+    }
+}
+
+/// The actor, if allowed to do `action`.
+///
+/// # Errors
+/// `Unauthenticated`/`Forbidden` from [`authz::authorize`]; database errors.
+pub async fn authorize(state: &AppState, action: Action) -> ServerResult<Actor> {
+    let actor = actor(state).await?;
+    authz::authorize(&actor, action)?;
+    Ok(actor)
+}
+
 /// The signed-in user, if the session cookie is valid.
 ///
 /// # Errors
 /// Database errors.
 pub async fn current_user(state: &AppState) -> ServerResult<Option<user::Model>> {
-    match session_token() {
-        Some(token) => sessions::user_for_token(&state.db, &token).await,
-        None => Ok(None),
-    }
-}
-
-/// The signed-in user, or `Unauthenticated`.
-///
-/// # Errors
-/// `Unauthenticated` without a valid session; database errors.
-pub async fn require_user(state: &AppState) -> ServerResult<user::Model> {
-    current_user(state)
-        .await?
-        .ok_or_else(|| AppError::Unauthenticated.into())
+    Ok(actor(state).await?.user().cloned())
 }
 
 /// The address of the client (the TCP peer).

@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::issuing::secrets::KeyEncryptionKey;
 use super::rate_limit::LoginLimiter;
 
 /// Settings that change behaviour at run time.
@@ -15,18 +16,34 @@ pub struct Settings {
     pub public_url: String,
     /// Whether cookies get the `Secure` attribute (the public URL is https).
     pub secure_cookies: bool,
+    /// Seals and opens the issuers' secret keys.
+    pub secrets: Arc<KeyEncryptionKey>,
+    /// Indexes a new status list hands out before the next list starts.
+    pub status_list_capacity: i32,
 }
 
 impl Settings {
-    /// Settings for a public base URL; cookie security follows its scheme.
-    pub fn for_public_url(public_url: &str) -> Self {
+    /// Settings for a public base URL and the key-encryption key; cookie security
+    /// follows the URL's scheme.
+    pub fn new(public_url: &str, secrets: KeyEncryptionKey) -> Self {
         let public_url = public_url.trim_end_matches('/').to_string();
         Self {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
+            secrets: Arc::new(secrets),
+            status_list_capacity: DEFAULT_STATUS_LIST_CAPACITY,
         }
     }
+
+    /// Settings with a fresh random key-encryption key, for tests: keys sealed with it
+    /// cannot be opened by another process.
+    pub fn for_public_url(public_url: &str) -> Self {
+        Self::new(public_url, KeyEncryptionKey::generate())
+    }
 }
+
+/// Entries handed out per status list: the spec's minimum list size.
+pub const DEFAULT_STATUS_LIST_CAPACITY: i32 = 131_072;
 
 /// Shared state of one running server.
 #[derive(Clone)]

@@ -1,5 +1,6 @@
 //! What verifiers fetch about an institution: its DID document (every key it ever used),
-//! its Profile, and its revocation status list (never cached: a revocation shows at once).
+//! its Profile, and its revocation status lists (never cached: a revocation shows at
+//! once). Paths come from `app::server::urls`; serving only reads.
 
 use axum::{
     Json, Router,
@@ -10,16 +11,30 @@ use axum::{
 };
 use serde_json::Value;
 
-use app::server::{AppState, issuing};
+use app::{
+    error::AppError,
+    server::{
+        AppState,
+        authz::{self, Action, Actor},
+        issuing,
+        urls::{self, routes},
+    },
+};
 
 use crate::api_error::ApiError;
 
 /// The routes, to merge into the main router.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/issuers/{slug}", get(profile))
-        .route("/issuers/{slug}/did.json", get(did_document))
-        .route("/issuers/{slug}/status/revocation", get(status_list))
+        .route(routes::ISSUER_PROFILE, get(profile))
+        .route(routes::ISSUER_DID_DOCUMENT, get(did_document))
+        .route(routes::STATUS_LIST_FIRST, get(first_status_list))
+        .route(routes::STATUS_LIST_NUMBERED, get(numbered_status_list))
+}
+
+/// Issuer documents are public: anyone may read them.
+fn public() -> Result<(), ApiError> {
+    authz::authorize(&Actor::Anonymous, Action::ReadIssuerDocuments).map_err(ApiError)
 }
 
 fn json_with_cache(value: Value, content_type: &'static str, cache: &'static str) -> Response {
@@ -39,6 +54,7 @@ async fn did_document(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
+    public()?;
     let doc = issuing::did_document(&state.db, &state.settings, &slug).await?;
     Ok(json_with_cache(
         doc,
@@ -51,6 +67,7 @@ async fn profile(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
+    public()?;
     let inst = issuing::institution(&state.db, &slug).await?;
     let mut profile = issuing::profile(&state.settings, &inst);
     profile["@context"] = serde_json::json!([
@@ -65,9 +82,36 @@ async fn profile(
 }
 
 async fn status_list(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
+    state: &AppState,
+    slug: &str,
+    purpose: &str,
+    n: u32,
 ) -> Result<Response, ApiError> {
-    let list = issuing::signed_status_list(&state.db, &state.settings, &slug).await?;
+    public()?;
+    // Only the spellings we issue (list 0 has no number).
+    let url = urls::status_list(&state.settings.public_url, slug, purpose, n);
+    if urls::PublicUrl::parse(&state.settings.public_url, &url).is_none() {
+        return Err(ApiError(AppError::NotFound));
+    }
+    let list = issuing::signed_list(&state.db, slug, purpose, n).await?;
     Ok(json_with_cache(list, "application/vc+ld+json", "no-store"))
+}
+
+async fn first_status_list(
+    State(state): State<AppState>,
+    Path((slug, purpose)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    status_list(&state, &slug, &purpose, 0).await
+}
+
+async fn numbered_status_list(
+    State(state): State<AppState>,
+    Path((slug, purpose, n)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let n: u32 = n
+        .parse()
+        .ok()
+        .filter(|v: &u32| *v >= 1 && v.to_string() == n)
+        .ok_or(ApiError(AppError::NotFound))?;
+    status_list(&state, &slug, &purpose, n).await
 }

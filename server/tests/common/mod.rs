@@ -180,6 +180,59 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Makes new status lists of this app hand out `n` indexes each.
+    pub fn set_status_list_capacity(&mut self, n: i32) {
+        let mut settings = (*self.state.settings).clone();
+        settings.status_list_capacity = n;
+        self.state.settings = std::sync::Arc::new(settings);
+        let peer: SocketAddr = "203.0.113.7:40000".parse().unwrap();
+        self.router = server::router::build(self.state.clone()).layer(MockConnectInfo(peer));
+    }
+
+    /// Another server on the same database through a read-only connection: anything it
+    /// tries to write fails.
+    pub async fn read_only_sibling(&self) -> Option<TestApp> {
+        use sea_orm::{DbBackend, Statement};
+        let db = &self.state.db;
+        let url = match db.get_database_backend() {
+            DbBackend::Sqlite => {
+                let row = db
+                    .query_one_raw(Statement::from_string(
+                        DbBackend::Sqlite,
+                        "PRAGMA database_list",
+                    ))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let file: String = row.try_get_by_index(2).unwrap();
+                format!("sqlite://{file}?mode=ro")
+            }
+            _ => {
+                let row = db
+                    .query_one_raw(Statement::from_string(
+                        DbBackend::Postgres,
+                        "SELECT current_database()",
+                    ))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let name: String = row.try_get_by_index(0).unwrap();
+                let admin_url = std::env::var("BADGEFOLIO_TEST_DATABASE_URL").ok()?;
+                let (base, _) = admin_url.rsplit_once('/').unwrap();
+                format!("{base}/{name}?options=-c%20default_transaction_read_only%3Don")
+            }
+        };
+        let ro = server::db::connect(&url).await.unwrap();
+        let state = AppState::new(
+            ro,
+            self.state.leptos_options.clone(),
+            (*self.state.settings).clone(),
+        );
+        Some(Self::from_state(state, tempfile::tempdir().unwrap()))
+    }
+}
+
 /// A response, read whole.
 pub struct Reply {
     pub status: u16,

@@ -13,7 +13,9 @@ pub struct Model {
     #[sea_orm(unique)]
     pub credential_id: String,
     pub institution_id: i32,
-    /// Its index in the institution's revocation list.
+    /// The status list that holds its entry.
+    pub status_list_id: Option<i32>,
+    /// Its index in that list.
     pub status_index: i32,
     /// The signed credential, exactly as issued.
     #[sea_orm(column_type = "Text")]

@@ -10,10 +10,14 @@ pub struct Model {
     pub institution_id: i32,
     #[sea_orm(unique)]
     pub public_key: String,
-    /// Never logged (see `Debug`), never sent.
+    /// Sealed with the key-encryption key (see `issuing::secrets`). Never logged (see
+    /// `Debug`), never sent.
     pub secret_key: String,
     pub created_at: DateTimeUtc,
+    /// Set when rotated out (the key stays listed so old badges keep verifying).
     pub retired_at: Option<DateTimeUtc>,
+    /// Set when the key is known to be compromised: it leaves `assertionMethod`.
+    pub compromised_at: Option<DateTimeUtc>,
 }
 
 impl std::fmt::Debug for Model {
@@ -24,6 +28,7 @@ impl std::fmt::Debug for Model {
             .field("public_key", &self.public_key)
             .field("secret_key", &"[redacted]")
             .field("retired_at", &self.retired_at)
+            .field("compromised_at", &self.compromised_at)
             .finish()
     }
 }

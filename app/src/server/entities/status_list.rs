@@ -10,11 +10,15 @@ pub struct Model {
     pub institution_id: i32,
     /// `revocation`.
     pub purpose: String,
+    /// 0 for the first list of an institution, then 1, 2… as lists fill up.
+    pub list_number: i32,
+    /// How many indexes this list hands out before the next list starts.
+    pub capacity: i32,
     /// The raw bits (index 0 = most significant bit of byte 0).
     pub bits: Vec<u8>,
     /// The next unassigned index.
     pub next_index: i32,
-    /// The signed list credential as last served; `None` after a change.
+    /// The signed list credential, as served. Signed whenever a bit changes.
     #[sea_orm(column_type = "Text", nullable)]
     pub signed: Option<String>,
     pub updated_at: DateTimeUtc,

@@ -1,0 +1,275 @@
+//! One place for authorization. An [`Actor`] (anonymous, or a signed-in user with
+//! their institution memberships and roles, or a platform admin) is built once per
+//! request; every server function and public route asks [`authorize`] whether the actor
+//! may do an [`Action`]. The "strongest role" shown in the header is display only and
+//! never used here.
+//!
+//! Server functions are also guarded before their handler runs: [`server_fn_access`]
+//! lists each registered server function with who may call it, and a server function
+//! missing from the list is refused (fail closed; a test checks the list is complete).
+
+use std::sync::Arc;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::entities::{membership, user};
+use super::error::ServerResult;
+use super::sessions;
+use crate::error::AppError;
+
+/// A staff role at one institution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffRole {
+    Reviewer,
+    Admin,
+}
+
+/// A user's role at one institution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub institution_id: i32,
+    pub role: StaffRole,
+}
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    Anonymous,
+    User {
+        user: Box<user::Model>,
+        memberships: Vec<Membership>,
+    },
+}
+
+impl Actor {
+    /// The signed-in user, if any.
+    pub fn user(&self) -> Option<&user::Model> {
+        match self {
+            Self::Anonymous => None,
+            Self::User { user, .. } => Some(user),
+        }
+    }
+
+    /// Whether a user is signed in.
+    pub fn is_signed_in(&self) -> bool {
+        self.user().is_some()
+    }
+
+    /// Whether this is a platform administrator.
+    pub fn is_platform_admin(&self) -> bool {
+        self.user().is_some_and(|u| u.is_platform_admin)
+    }
+
+    /// The actor's role at an institution, if any.
+    pub fn role_at(&self, institution_id: i32) -> Option<StaffRole> {
+        match self {
+            Self::Anonymous => None,
+            Self::User { memberships, .. } => memberships
+                .iter()
+                .filter(|m| m.institution_id == institution_id)
+                .map(|m| m.role)
+                .max_by_key(|r| *r == StaffRole::Admin),
+        }
+    }
+}
+
+/// Something an actor may want to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read public issuer documents (Profile, DID document, status lists).
+    ReadIssuerDocuments,
+    /// Create an account, sign in or out (open to anyone; rate limits apply).
+    UseAccountForms,
+    /// Read one's own account.
+    ReadOwnAccount,
+    /// Change one's own password.
+    ChangeOwnPassword,
+    /// Review submissions for an institution.
+    ReviewFor { institution_id: i32 },
+    /// Manage an institution's profile, staff, catalog and keys; issue and revoke.
+    ManageInstitution { institution_id: i32 },
+    /// Create institutions, see the outbox, manage the platform.
+    AdministerPlatform,
+}
+
+/// Whether `actor` may do `action`.
+///
+/// # Errors
+/// `Unauthenticated` when signing in would help, `Forbidden` otherwise.
+pub fn authorize(actor: &Actor, action: Action) -> Result<(), AppError> {
+    let allowed = match action {
+        Action::ReadIssuerDocuments | Action::UseAccountForms => true,
+        Action::ReadOwnAccount | Action::ChangeOwnPassword => actor.is_signed_in(),
+        Action::ReviewFor { institution_id } => {
+            actor.is_platform_admin() || actor.role_at(institution_id).is_some()
+        }
+        Action::ManageInstitution { institution_id } => {
+            actor.is_platform_admin() || actor.role_at(institution_id) == Some(StaffRole::Admin)
+        }
+        Action::AdministerPlatform => actor.is_platform_admin(),
+    };
+    match (allowed, actor.is_signed_in()) {
+        (true, _) => Ok(()),
+        (false, false) => Err(AppError::Unauthenticated),
+        (false, true) => Err(AppError::Forbidden),
+    }
+}
+
+/// Who may call a server function, checked before its handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FnAccess {
+    /// Anyone, signed in or not.
+    Anyone,
+    /// Signed-in users (the function checks the finer [`Action`] itself).
+    SignedIn,
+}
+
+/// Every server function (its endpoint under `/api/`) with who may call it.
+pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
+    ("current_user", FnAccess::Anyone),
+    ("sign_up", FnAccess::Anyone),
+    ("sign_in", FnAccess::Anyone),
+    ("sign_out", FnAccess::Anyone),
+    ("change_password", FnAccess::SignedIn),
+];
+
+/// Who may call the server function at `endpoint`; `None` for one that is not listed,
+/// which is then refused.
+pub fn server_fn_access(endpoint: &str) -> Option<FnAccess> {
+    SERVER_FUNCTIONS
+        .iter()
+        .find(|(name, _)| *name == endpoint)
+        .map(|(_, access)| *access)
+}
+
+/// Builds the actor of a request from its session cookie: one lookup of the session,
+/// the user and their memberships.
+///
+/// # Errors
+/// Database errors.
+pub async fn resolve(db: &impl ConnectionTrait, headers: &http::HeaderMap) -> ServerResult<Actor> {
+    let Some(token) = sessions::token_from_headers(headers) else {
+        return Ok(Actor::Anonymous);
+    };
+    let Some(user) = sessions::user_for_token(db, &token).await? else {
+        return Ok(Actor::Anonymous);
+    };
+    let memberships = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| Membership {
+            institution_id: m.institution_id,
+            role: if m.role == membership::ROLE_ADMIN {
+                StaffRole::Admin
+            } else {
+                StaffRole::Reviewer
+            },
+        })
+        .collect();
+    Ok(Actor::User {
+        user: Box::new(user),
+        memberships,
+    })
+}
+
+/// The actor of one request, built at most once (the request's extensions carry it to
+/// the server function or page that asks).
+#[derive(Debug, Clone, Default)]
+pub struct ActorCell(Arc<tokio::sync::OnceCell<Actor>>);
+
+impl ActorCell {
+    /// The actor, built on first use.
+    ///
+    /// # Errors
+    /// Database errors (then the next call tries again).
+    pub async fn get(
+        &self,
+        db: &impl ConnectionTrait,
+        headers: &http::HeaderMap,
+    ) -> ServerResult<Actor> {
+        self.0
+            .get_or_try_init(|| resolve(db, headers))
+            .await
+            .cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(admin: bool, memberships: Vec<Membership>) -> Actor {
+        let now = chrono::Utc::now();
+        Actor::User {
+            user: Box::new(user::Model {
+                id: 1,
+                public_id: uuid::Uuid::nil(),
+                email: "a@example.org".into(),
+                display_name: "A".into(),
+                password_hash: String::new(),
+                is_platform_admin: admin,
+                created_at: now,
+                updated_at: now,
+            }),
+            memberships,
+        }
+    }
+
+    #[test]
+    fn roles_are_per_institution_and_anonymous_is_asked_to_sign_in() {
+        let reviewer_of_1 = user(
+            false,
+            vec![Membership {
+                institution_id: 1,
+                role: StaffRole::Reviewer,
+            }],
+        );
+        let admin_of_2 = user(
+            false,
+            vec![Membership {
+                institution_id: 2,
+                role: StaffRole::Admin,
+            }],
+        );
+        let manage_1 = Action::ManageInstitution { institution_id: 1 };
+        let review_1 = Action::ReviewFor { institution_id: 1 };
+        assert_eq!(authorize(&reviewer_of_1, review_1), Ok(()));
+        assert_eq!(
+            authorize(&reviewer_of_1, manage_1),
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(authorize(&admin_of_2, review_1), Err(AppError::Forbidden));
+        assert_eq!(
+            authorize(&admin_of_2, Action::ManageInstitution { institution_id: 2 }),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&admin_of_2, Action::AdministerPlatform),
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(authorize(&user(true, vec![]), manage_1), Ok(()));
+        assert_eq!(
+            authorize(&Actor::Anonymous, review_1),
+            Err(AppError::Unauthenticated)
+        );
+        assert_eq!(
+            authorize(&Actor::Anonymous, Action::ChangeOwnPassword),
+            Err(AppError::Unauthenticated)
+        );
+        assert_eq!(
+            authorize(&Actor::Anonymous, Action::ReadIssuerDocuments),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn unlisted_server_functions_have_no_access() {
+        assert_eq!(
+            server_fn_access("change_password"),
+            Some(FnAccess::SignedIn)
+        );
+        assert_eq!(server_fn_access("no_such_function"), None);
+    }
+}

@@ -1,0 +1,91 @@
+//! Transactions that write.
+//!
+//! SQLite starts a plain `BEGIN` as a read transaction; if another connection commits
+//! before this one's first write, the upgrade fails with `SQLITE_BUSY_SNAPSHOT` (517),
+//! which no busy timeout cures. A transaction that will write therefore starts as a
+//! write (`BEGIN IMMEDIATE`). SQLite's busy handler is not fair either: a connection
+//! that sleeps between retries can lose the lock to busier ones until its timeout ends.
+//! So the writers of one process also take turns on a first-come-first-served queue,
+//! and the busy timeout only arbitrates between processes (the CLI beside the server).
+//!
+//! On PostgreSQL this is a plain `BEGIN`; there, writers that must not interleave take
+//! a row lock (an `UPDATE … RETURNING` on the row they change).
+
+use std::{future::Future, ops::Deref};
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use tokio::sync::{Mutex, MutexGuard};
+
+/// The queue SQLite writers of this process wait in.
+static SQLITE_WRITERS: Mutex<()> = Mutex::const_new(());
+
+/// Options for a transaction that will write.
+pub fn write_options() -> TransactionOptions {
+    TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    }
+}
+
+/// A transaction that will write (with its turn in the SQLite writers' queue).
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _turn: Option<MutexGuard<'static, ()>>,
+}
+
+impl Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    /// Commits (and gives the next writer its turn).
+    ///
+    /// # Errors
+    /// When the commit fails.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+/// Something a write transaction can begin on: a connection (a new transaction) or a
+/// transaction (a savepoint inside it; pass a [`WriteTxn`] as `&*txn`).
+pub trait BeginWrite: ConnectionTrait + Sync {
+    /// Begins a transaction that will write.
+    fn begin_write(&self) -> impl Future<Output = Result<WriteTxn, DbErr>> + Send;
+}
+
+impl BeginWrite for DatabaseConnection {
+    async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let turn = match self.get_database_backend() {
+            DbBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
+            _ => None,
+        };
+        let txn = self.begin_with_options(write_options()).await?;
+        Ok(WriteTxn { txn, _turn: turn })
+    }
+}
+
+impl BeginWrite for DatabaseTransaction {
+    async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        // A savepoint: the outer transaction already holds the write lock or the turn.
+        Ok(WriteTxn {
+            txn: self.begin().await?,
+            _turn: None,
+        })
+    }
+}
+
+/// Begins a transaction that will write on `db` (a savepoint inside a transaction).
+///
+/// # Errors
+/// When the database cannot start it.
+pub async fn begin_write<C: BeginWrite>(db: &C) -> Result<WriteTxn, DbErr> {
+    db.begin_write().await
+}

@@ -1,0 +1,87 @@
+//! One authorization layer: every registered server function has an entry in the
+//! access list, and those for signed-in users refuse anonymous callers before their
+//! handler runs. The feature issues extend this matrix per role.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use app::server::authz::{self, FnAccess};
+
+/// The matrix as the product intends it. Adding a server function without adding it
+/// here (and to `authz::SERVER_FUNCTIONS`) fails this test.
+const EXPECTED: &[(&str, FnAccess)] = &[
+    ("change_password", FnAccess::SignedIn),
+    ("current_user", FnAccess::Anyone),
+    ("sign_in", FnAccess::Anyone),
+    ("sign_out", FnAccess::Anyone),
+    ("sign_up", FnAccess::Anyone),
+];
+
+fn registered() -> Vec<String> {
+    let mut names: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| {
+            path.strip_prefix(server::access::API_PREFIX)
+                .unwrap_or_else(|| panic!("{path} is not under /api/"))
+                .to_string()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_registered_server_function_is_in_the_access_list() {
+    let names = registered();
+    assert!(!names.is_empty(), "server functions are registered");
+    let expected: Vec<String> = EXPECTED.iter().map(|(n, _)| (*n).to_string()).collect();
+    assert_eq!(
+        names, expected,
+        "registered server functions vs. the matrix"
+    );
+    for (name, access) in EXPECTED {
+        assert_eq!(authz::server_fn_access(name), Some(*access), "{name}");
+    }
+    assert_eq!(
+        authz::SERVER_FUNCTIONS.len(),
+        EXPECTED.len(),
+        "no stale entries"
+    );
+}
+
+on_both_backends! {
+    async fn anonymous_callers_are_refused_where_the_matrix_says(app) {
+        for name in registered() {
+            let access = authz::server_fn_access(&name).unwrap();
+            let r = app.call(&name, &[], None).await;
+            match access {
+                FnAccess::SignedIn => {
+                    assert_eq!(r.status, 401, "{name}: {}", r.body);
+                    assert_eq!(r.code(), "unauthenticated", "{name}");
+                }
+                FnAccess::Anyone => assert_ne!(r.code(), "unauthenticated", "{name}: {}", r.body),
+            }
+        }
+        // A stale or forged session is anonymous too.
+        let r = app.call("change_password", &[("current_password", "x"), ("new_password", "y")], Some("not-a-session")).await;
+        assert_eq!(r.status, 401, "{}", r.body);
+    }
+
+    async fn unknown_server_functions_are_refused(app) {
+        let r = app.call("no_such_function", &[], None).await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert_eq!(r.code(), "not_found");
+    }
+
+    async fn a_signed_in_caller_reaches_the_handler(app) {
+        let session = app.sign_up("ada@example.org", "Ada", "correct horse battery").await;
+        let r = app.call(
+            "change_password",
+            &[("current_password", "wrong password!"), ("new_password", "another long passphrase")],
+            Some(&session),
+        ).await;
+        // The handler ran: the refusal is about the password, not about signing in.
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(r.code(), "invalid");
+    }
+}
