@@ -143,3 +143,131 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
         .unwrap();
     assert_eq!(fk.try_get_by_index::<i32>(0).unwrap(), 1);
 }
+
+/// A database from before numbered lists and sealed keys (migrations 1–2, with a key in
+/// plain text, a list signed on first request and a credential) upgrades: the key is
+/// sealed, the credential knows its list, the list is stored signed, and the credential
+/// still verifies and revokes.
+async fn upgrades_issuing_data_from_earlier_versions(backend: common::Backend) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = common::database(backend, &dir).await else {
+        return;
+    };
+    Migrator::down(&db, None).await.unwrap();
+    Migrator::up(&db, Some(2)).await.unwrap();
+    let settings = app::server::Settings::for_public_url("https://badges.example.edu");
+    let key = openbadges::keys::SigningKey::generate();
+    let sql = |s: &str| Statement::from_string(db.get_database_backend(), s.to_string());
+    let now = "2026-01-01T00:00:00+00:00";
+    {
+        use sea_orm::{ActiveModelTrait, Set};
+        institution::ActiveModel {
+            public_id: Set(uuid::Uuid::new_v4()),
+            slug: Set("old".into()),
+            name: Set("Old College".into()),
+            url: Set(String::new()),
+            email: Set(String::new()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+    }
+    for (public, retired) in [
+        (openbadges::keys::SigningKey::generate(), true),
+        (key.clone(), false),
+    ] {
+        db.execute_raw(sql(&format!(
+            "INSERT INTO issuer_keys (institution_id, public_key, secret_key, created_at, retired_at) \
+             VALUES ((SELECT id FROM institutions WHERE slug = 'old'), '{}', '{}', '{now}', {})",
+            public.public_multibase(),
+            public.secret_multibase(),
+            if retired { format!("'{now}'") } else { "NULL".into() }
+        )))
+        .await
+        .unwrap();
+    }
+    // The credential, signed as the earlier version did (list 0, index 0).
+    let did = app::server::urls::issuer_did(&settings.public_url, "old");
+    let list_url = app::server::urls::status_list(&settings.public_url, "old", "revocation", 0);
+    let mut cred: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/unsigned-credential.json")).unwrap();
+    cred["id"] = "urn:uuid:6c9d0a3e-1f2b-4c5d-8e7f-0a1b2c3d4e5f".into();
+    cred["validFrom"] = "2026-01-01T00:00:00Z".into();
+    cred["issuer"] = serde_json::json!({"id": did, "type": ["Profile"], "name": "Old College"});
+    cred["credentialStatus"] = openbadges::status_list::entry(&list_url, 0, "revocation");
+    let vm = openbadges::keys::verification_method(&did, &key.public_multibase());
+    openbadges::proof::sign(&mut cred, &key, &vm, "2026-01-01T00:00:00Z").unwrap();
+    let bits = openbadges::status_list::Bitstring::default();
+    let hex: String = bits.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let blob = match backend {
+        common::Backend::Sqlite => format!("X'{hex}'"),
+        common::Backend::Postgres => format!("'\\x{hex}'::bytea"),
+    };
+    db.execute_raw(sql(&format!(
+        "INSERT INTO status_lists (institution_id, purpose, bits, next_index, signed, updated_at) VALUES \
+         ((SELECT id FROM institutions WHERE slug = 'old'), 'revocation', {blob}, 1, NULL, '{now}')"
+    )))
+    .await
+    .unwrap();
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        match backend {
+            common::Backend::Sqlite => "INSERT INTO credentials (public_id, credential_id, institution_id, status_index, json, issued_at) VALUES (?, ?, (SELECT id FROM institutions WHERE slug = 'old'), 0, ?, ?)",
+            common::Backend::Postgres => "INSERT INTO credentials (public_id, credential_id, institution_id, status_index, json, issued_at) VALUES ($1, $2, (SELECT id FROM institutions WHERE slug = 'old'), 0, $3, $4::timestamptz)",
+        },
+        [
+            uuid::Uuid::new_v4().into(),
+            "urn:uuid:6c9d0a3e-1f2b-4c5d-8e7f-0a1b2c3d4e5f".into(),
+            cred.to_string().into(),
+            now.into(),
+        ],
+    ))
+    .await
+    .unwrap();
+
+    Migrator::up(&db, None).await.unwrap();
+    app::server::issuing::prepare(&db, &settings).await.unwrap();
+    let keys = issuer_key::Entity::find().all(&db).await.unwrap();
+    assert!(keys.iter().all(|k| k.secret_key.starts_with("sealed-v1:")));
+    let stored = credential::Entity::find().one(&db).await.unwrap().unwrap();
+    let list = status_list::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(stored.status_list_id, Some(list.id));
+    assert!(list.signed.is_some());
+    let bytes = cred.to_string().into_bytes();
+    let verify = |db: sea_orm::DatabaseConnection, settings: app::server::Settings| {
+        let bytes = bytes.clone();
+        async move {
+            app::server::verification::verify_bytes(&db, &settings, bytes, None)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let report = verify(db.clone(), settings.clone()).await;
+    assert!(report.is_good(), "{report:#?}");
+    app::server::issuing::revoke(&db, &settings, "urn:uuid:6c9d0a3e-1f2b-4c5d-8e7f-0a1b2c3d4e5f", "test")
+        .await
+        .unwrap();
+    let report = verify(db.clone(), settings.clone()).await;
+    assert_eq!(report.standing, openbadges::verify::Standing::Revoked, "{report:#?}");
+    // The next credential continues the old list.
+    let unsigned: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/unsigned-credential.json")).unwrap();
+    let issued = app::server::issuing::sign_credential(&db, &settings, "old", unsigned)
+        .await
+        .unwrap();
+    assert_eq!((issued.status_index, issued.status_list_url.as_str()), (1, list_url.as_str()));
+}
+
+#[tokio::test]
+async fn upgrades_issuing_data_on_sqlite() {
+    upgrades_issuing_data_from_earlier_versions(common::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn upgrades_issuing_data_on_postgres() {
+    upgrades_issuing_data_from_earlier_versions(common::Backend::Postgres).await;
+}
