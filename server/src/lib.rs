@@ -55,6 +55,25 @@ pub fn state(db: DatabaseConnection, config: &config::Config, settings: Settings
     AppState::new(db, leptos_options(&config.site_root, config.addr), settings)
 }
 
+/// The listening socket. Every accepted connection gets `TCP_NODELAY`: responses are
+/// written in several pieces, and without it Nagle's algorithm meets the client's
+/// delayed ACK, stalling each request on a kept-alive connection by about 40 ms.
+///
+/// # Errors
+/// When the address cannot be bound.
+pub async fn listen(
+    addr: SocketAddr,
+) -> std::io::Result<axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>> {
+    use axum::serve::ListenerExt as _;
+    fn no_delay(stream: &mut tokio::net::TcpStream) {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY on a connection");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    Ok(listener.tap_io(no_delay as fn(&mut tokio::net::TcpStream)))
+}
+
 /// Background chores: drop expired sessions and idle rate-limit entries, hourly.
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {

@@ -92,7 +92,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let state = server::state(db, config, settings);
     server::spawn_housekeeping(state.clone());
     let app = server::router::build(state);
-    let listener = tokio::net::TcpListener::bind(config.addr)
+    let listener = server::listen(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!(address = %config.addr, public_url = %config.public_url(), "Badgefolio is ready");

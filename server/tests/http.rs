@@ -68,3 +68,21 @@ on_both_backends! {
         assert!(r.body.contains("Please sign in"), "{}", r.body);
     }
 }
+
+/// Kept-alive connections must not stall on Nagle's algorithm: every socket the server
+/// accepts has TCP_NODELAY set (checked on the socket, not by timing).
+#[tokio::test]
+async fn accepted_connections_have_tcp_nodelay() {
+    use axum::serve::Listener as _;
+    let mut listener = server::listen("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = tokio::spawn(async move { tokio::net::TcpStream::connect(addr).await.unwrap() });
+    let (accepted, _) = listener.accept().await;
+    assert!(
+        accepted.nodelay().unwrap(),
+        "TCP_NODELAY on the accepted socket"
+    );
+    drop(client.await.unwrap());
+}

@@ -248,18 +248,30 @@ async fn upgrades_issuing_data_from_earlier_versions(backend: common::Backend) {
     };
     let report = verify(db.clone(), settings.clone()).await;
     assert!(report.is_good(), "{report:#?}");
-    app::server::issuing::revoke(&db, &settings, "urn:uuid:6c9d0a3e-1f2b-4c5d-8e7f-0a1b2c3d4e5f", "test")
-        .await
-        .unwrap();
+    app::server::issuing::revoke(
+        &db,
+        &settings,
+        "urn:uuid:6c9d0a3e-1f2b-4c5d-8e7f-0a1b2c3d4e5f",
+        "test",
+    )
+    .await
+    .unwrap();
     let report = verify(db.clone(), settings.clone()).await;
-    assert_eq!(report.standing, openbadges::verify::Standing::Revoked, "{report:#?}");
+    assert_eq!(
+        report.standing,
+        openbadges::verify::Standing::Revoked,
+        "{report:#?}"
+    );
     // The next credential continues the old list.
     let unsigned: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/unsigned-credential.json")).unwrap();
     let issued = app::server::issuing::sign_credential(&db, &settings, "old", unsigned)
         .await
         .unwrap();
-    assert_eq!((issued.status_index, issued.status_list_url.as_str()), (1, list_url.as_str()));
+    assert_eq!(
+        (issued.status_index, issued.status_list_url.as_str()),
+        (1, list_url.as_str())
+    );
 }
 
 #[tokio::test]
