@@ -71,7 +71,10 @@ pub fn read(bytes: &[u8]) -> Result<Input, ReadError> {
 pub fn read_text(text: &str) -> Result<Input, ReadError> {
     let text = text.trim().trim_start_matches('\u{feff}');
     if jwt::looks_like_jwt(text) {
-        return Ok(Input::Jwt(text.to_string()));
+        // Only a token whose payload reads as a credential.
+        return jwt::credential_of(text)
+            .map(|_| Input::Jwt(text.to_string()))
+            .ok_or(ReadError::NotACredential);
     }
     if !text.starts_with('{') {
         return Err(ReadError::NotACredential);
@@ -150,7 +153,7 @@ mod tests {
     #[test]
     fn json_jwt_and_garbage_are_told_apart() {
         assert!(matches!(read(VECTOR.as_bytes()), Ok(Input::Credential(_))));
-        assert!(matches!(read(b"  aaa.bbb.ccc \n"), Ok(Input::Jwt(_))));
+        assert_eq!(read(b"  aaa.bbb.ccc \n"), Err(ReadError::NotACredential));
         assert_eq!(read(b"hello"), Err(ReadError::NotACredential));
         assert_eq!(read(&[0xff, 0xfe, 0x00]), Err(ReadError::NotACredential));
         assert!(matches!(read(b"{not json"), Err(ReadError::BadJson(_))));

@@ -96,8 +96,8 @@ pub struct OpenBadgeCredential {
     pub credential_subject: AchievementSubject,
     #[serde(default, skip_serializing_if = "OneOrMany::is_empty")]
     pub evidence: OneOrMany<Evidence>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_status: Option<StatusEntry>,
+    #[serde(default, skip_serializing_if = "OneOrMany::is_empty")]
+    pub credential_status: OneOrMany<StatusEntry>,
     #[serde(default, skip_serializing_if = "OneOrMany::is_empty")]
     pub credential_schema: OneOrMany<Value>,
     #[serde(default, skip_serializing_if = "OneOrMany::is_empty")]

@@ -279,6 +279,9 @@ impl Builder {
     }
 }
 
+/// Most status entries one credential may name (revocation, suspension, a few more).
+pub const MAX_STATUS_ENTRIES: usize = 4;
+
 /// Every check, in report order.
 pub const CHECK_IDS: [&str; 7] = [
     "format",
@@ -541,19 +544,29 @@ pub(crate) fn resolve_method(
         );
     }
     let doc = resolution_problem("key list", resolver.resolve(controller_url))?;
-    if let Some(id) = doc.get("id").and_then(Value::as_str)
-        && id != controller_url
-    {
-        return Err((
-            Outcome::Fail,
-            format!("The issuer's key list describes someone else ({id})."),
-        ));
+    match doc.get("id").and_then(Value::as_str) {
+        Some(id) if id == controller_url => {}
+        Some(id) => {
+            return Err((
+                Outcome::Fail,
+                format!("The issuer's key list describes someone else ({id})."),
+            ));
+        }
+        None => {
+            return Err((
+                Outcome::Fail,
+                "The issuer's key list does not say whose it is.".into(),
+            ));
+        }
     }
-    let methods = doc
-        .get("verificationMethod")
-        .and_then(Value::as_array)
+    // Methods are listed under verificationMethod, or embedded in assertionMethod.
+    let methods: Vec<Value> = ["verificationMethod", "assertionMethod"]
+        .iter()
+        .filter_map(|k| doc.get(*k).and_then(Value::as_array))
+        .flatten()
+        .filter(|m| m.is_object())
         .cloned()
-        .unwrap_or_default();
+        .collect();
     let full_id = |m: &Value| {
         str_at(m, &["id"]).map(|id| {
             if id.starts_with('#') {
@@ -794,6 +807,15 @@ fn check_status(
         Value::Array(a) => a.iter().collect(),
         other => vec![other],
     };
+    // Each entry costs a list and a signature check: no credential needs many.
+    if entries.len() > MAX_STATUS_ENTRIES {
+        b.add(
+            "status",
+            Outcome::Fail,
+            format!("The credential names more than {MAX_STATUS_ENTRIES} statuses."),
+        );
+        return;
+    }
     let mut lines: Vec<(Outcome, Option<Standing>, String)> = Vec::new();
     for entry in entries {
         if str_at(entry, &["type"]) != Some("BitstringStatusListEntry") {
@@ -859,13 +881,25 @@ fn check_status_entry(
             );
         }
     };
-    // The list must itself be a validly signed credential from the same issuer.
+    // The list must itself be a validly signed status list credential from the same
+    // issuer, for the same purpose, published at the URL the credential names.
     let list_issuer = issuer_id(&list);
     if list_issuer != issuer {
         return (
             Outcome::Fail,
             None,
             "The status list was not published by the credential's issuer.".into(),
+        );
+    }
+    let list_purpose = str_at(&list, &["credentialSubject", "statusPurpose"]);
+    if !types(&list).contains(&"BitstringStatusListCredential")
+        || str_at(&list, &["id"]) != Some(url)
+        || list_purpose != Some(purpose)
+    {
+        return (
+            Outcome::Fail,
+            None,
+            format!("The document at {url} is not the issuer's {purpose} status list."),
         );
     }
     let mut sub = Builder::default();
@@ -1135,6 +1169,65 @@ mod tests {
                 .reason()
                 .is_some_and(|c| c.id == "issuer_key" && c.message.contains("not authorised"))
         );
+    }
+
+    #[test]
+    fn a_did_key_issuer_is_named_as_a_self_made_key() {
+        // did:key is its own document: the signature proves who holds the key, and the
+        // report says plainly that no web domain vouches for it.
+        let key = SigningKey::generate();
+        let did = format!("did:key:{}", key.public_multibase());
+        let vm = format!("{did}#{}", key.public_multibase());
+        let (mut cred, _) = vector_world();
+        let obj = cred.as_object_mut().expect("object");
+        obj.remove("proof");
+        obj.insert(
+            "issuer".into(),
+            serde_json::json!({"id": did, "type": ["Profile"], "name": "Harvard University"}),
+        );
+        proof::sign(&mut cred, &key, &vm, "2026-01-01T00:00:00Z").expect("sign");
+        let report = verify(&cred, &NoResolver, &Options::default());
+        assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+        assert_eq!(
+            report.signer.as_deref(),
+            Some("a self-made key that no web domain vouches for")
+        );
+        // Another key's fragment under that did:key is not the issuer's.
+        let other = SigningKey::generate();
+        let mut forged = cred.clone();
+        forged.as_object_mut().expect("object").remove("proof");
+        proof::sign(
+            &mut forged,
+            &other,
+            &format!("{did}#{}", other.public_multibase()),
+            "2026-01-01T00:00:00Z",
+        )
+        .expect("sign");
+        assert_eq!(
+            verify(&forged, &NoResolver, &Options::default()).verdict,
+            Verdict::NotVerified
+        );
+    }
+
+    #[test]
+    fn a_status_list_that_is_not_the_named_list_is_refused() {
+        let (cred, mut r) = issued(true, None);
+        let url = "https://badges.example.edu/issuers/demo/status/revocation";
+        // The issuer's suspension list served where the revocation list should be.
+        let mut list = r[url].clone();
+        list["credentialSubject"]["statusPurpose"] = "suspension".into();
+        r.insert(url.into(), list);
+        let report = verify(&cred, &r, &Options::default());
+        assert_eq!(report.verdict, Verdict::NotVerified, "{report:#?}");
+        assert!(report.reason().is_some_and(|c| c.id == "status"));
+        // Too many statuses are refused before any is fetched.
+        let (mut cred, r) = issued(false, None);
+        cred["credentialStatus"] = serde_json::json!(vec![
+            cred["credentialStatus"].clone();
+            MAX_STATUS_ENTRIES + 1
+        ]);
+        let report = verify(&cred, &r, &Options::default());
+        assert_eq!(report.outcome("status"), Some(Outcome::Fail));
     }
 
     #[test]

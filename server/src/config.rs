@@ -62,18 +62,37 @@ pub struct Config {
     pub secret_key_file: Option<PathBuf>,
 
     /// The same key as base64 text, instead of the file (for several servers on one
-    /// database, give each the same key).
+    /// database, give each the same key). Prefer the environment variable: command-line
+    /// arguments are visible to other users of the machine.
     #[arg(
         long,
         env = "BADGEFOLIO_SECRET_KEY",
         hide_env_values = true,
         global = true
     )]
-    pub secret_key: Option<String>,
+    pub secret_key: Option<SecretText>,
 
     /// Log format: human-readable text or JSON lines.
     #[arg(long, env = "BADGEFOLIO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+}
+
+/// Secret text from the command line or environment; `Debug` never shows it.
+#[derive(Clone)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for SecretText {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
 }
 
 /// How log lines are written.
@@ -103,20 +122,26 @@ impl Config {
     }
 
     /// The key that seals issuers' signing keys: from `BADGEFOLIO_SECRET_KEY`, or read
-    /// from (or created in) the key file.
+    /// from the key file. The file is created only at its default place and only when
+    /// `may_create` (a database without sealed keys): a mistyped path or a lost file
+    /// never silently becomes a new key.
     ///
     /// # Errors
-    /// A malformed key, or a key file that cannot be read or created.
+    /// A malformed key, or a key file that cannot be read (or created).
     pub fn key_encryption_key(
         &self,
+        may_create: bool,
     ) -> Result<
         app::server::issuing::secrets::KeyEncryptionKey,
         app::server::issuing::secrets::SecretError,
     > {
         use app::server::issuing::secrets::KeyEncryptionKey;
         match &self.secret_key {
-            Some(key) if !key.trim().is_empty() => KeyEncryptionKey::from_base64(key),
-            _ => KeyEncryptionKey::load_or_create(&self.secret_key_file()),
+            Some(key) if !key.0.trim().is_empty() => KeyEncryptionKey::from_base64(&key.0),
+            _ if may_create && self.secret_key_file.is_none() => {
+                KeyEncryptionKey::load_or_create(&self.secret_key_file())
+            }
+            _ => KeyEncryptionKey::load(&self.secret_key_file()),
         }
     }
 
@@ -278,6 +303,43 @@ mod tests {
         assert_eq!(c.public_url(), "http://127.0.0.1:3000");
         assert!(c.database_url().starts_with("sqlite://"));
         assert!(c.database_url().contains("badgefolio.db"));
+    }
+
+    #[test]
+    fn a_secret_key_file_is_only_made_at_its_default_place_when_allowed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let data = dir.path().to_str().expect("utf-8");
+        let explicit = dir.path().join("typo.key");
+        let cli = Cli::try_parse_from([
+            "badgefolio",
+            "--data-dir",
+            data,
+            "--secret-key-file",
+            explicit.to_str().expect("utf-8"),
+        ])
+        .expect("parse");
+        assert!(
+            cli.config.key_encryption_key(true).is_err(),
+            "never created at an explicit path"
+        );
+        assert!(!explicit.exists());
+        let cli = Cli::try_parse_from(["badgefolio", "--data-dir", data]).expect("parse");
+        assert!(
+            cli.config.key_encryption_key(false).is_err(),
+            "not made when the database has sealed keys"
+        );
+        let made = cli.config.key_encryption_key(true).expect("made");
+        let again = cli.config.key_encryption_key(false).expect("read");
+        assert_eq!(made.to_base64(), again.to_base64());
+        assert!(
+            !format!(
+                "{:?}",
+                Cli::try_parse_from(["badgefolio", "--secret-key", "c2VjcmV0"])
+                    .expect("parse")
+                    .config
+            )
+            .contains("c2VjcmV0")
+        );
     }
 
     #[test]

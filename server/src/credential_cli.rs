@@ -73,7 +73,14 @@ pub async fn run(
                     verification::verify_bytes(db, settings, bytes, recipient).await
                 });
             let outcome = match read {
-                Ok(fut) => fut.await?.map_err(|e| e.to_string()),
+                Ok(fut) => match fut.await {
+                    Ok(result) => result.map_err(|e| e.to_string()),
+                    // Our own failure is no verdict on the badge: it could not be verified.
+                    Err(e) => {
+                        eprintln!("error: verification could not be completed: {e}");
+                        return Ok(exit::UNVERIFIABLE);
+                    }
+                },
                 Err(e) => Err(e),
             };
             let report = match outcome {
@@ -185,10 +192,14 @@ pub fn headline(report: &Report) -> String {
         out.push_str(&format!(": {name}"));
     }
     if let Some(issuer) = report.issuer_name.as_ref().or(report.issuer_id.as_ref()) {
-        let claim = if report.verdict == Verdict::Verified {
-            "issued by"
-        } else {
-            "claims to be issued by"
+        let self_made = report
+            .issuer_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("did:key:") || id.starts_with("did:jwk:"));
+        let claim = match report.verdict {
+            Verdict::Verified if self_made => "signed by a self-made key under the name",
+            Verdict::Verified => "issued by",
+            _ => "claims to be issued by",
         };
         out.push_str(&format!(" ({claim} {issuer})"));
     }

@@ -39,9 +39,9 @@ pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
 ///
 /// # Errors
 /// When the key-encryption key cannot be had (see `config::Config::key_encryption_key`).
-pub fn settings(config: &config::Config) -> anyhow::Result<Settings> {
+pub fn settings(config: &config::Config, may_create_key: bool) -> anyhow::Result<Settings> {
     use anyhow::Context as _;
-    let kek = config.key_encryption_key().with_context(|| {
+    let kek = config.key_encryption_key(may_create_key).with_context(|| {
         format!(
             "opening the secret key (BADGEFOLIO_SECRET_KEY or {})",
             config.secret_key_file().display()

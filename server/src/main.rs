@@ -20,7 +20,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&config).await,
         Command::Migrate => {
-            prepare(&config).await?;
+            connect(&config).await?;
             tracing::info!("migrations are up to date");
             Ok(())
         }
@@ -33,6 +33,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateUser(args) => create_user(&config, args).await,
+        Command::Credential(cmd @ server::config::CredentialCommand::Verify { .. }) => {
+            // Verifying opens no issuer key and changes nothing.
+            let db = connect(&config).await?;
+            let settings = app::server::Settings::for_public_url(&config.public_url());
+            let code = server::credential_cli::run(&db, &settings, cmd).await?;
+            std::process::exit(code);
+        }
         Command::Credential(cmd) => {
             let (db, settings) = prepare(&config).await?;
             let code = server::credential_cli::run(&db, &settings, cmd).await?;
@@ -64,7 +71,8 @@ async fn prepare(
     config: &Config,
 ) -> anyhow::Result<(sea_orm::DatabaseConnection, app::server::Settings)> {
     let db = connect(config).await?;
-    let settings = server::settings(config)?;
+    let may_create_key = !app::server::issuing::keys::has_sealed_keys(&db).await?;
+    let settings = server::settings(config, may_create_key)?;
     app::server::issuing::prepare(&db, &settings)
         .await
         .context("preparing the issuers' keys")?;
@@ -108,7 +116,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
 }
 
 async fn create_user(config: &Config, args: CreateUser) -> anyhow::Result<()> {
-    let (db, _) = prepare(config).await?;
+    let db = connect(config).await?;
     let new = app::server::accounts::NewAccount {
         email: args.email,
         display_name: args.name,

@@ -19,6 +19,9 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, MutexGuard};
 
+/// Longest wait for a write turn.
+const WRITE_TURN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The queue SQLite writers of this process wait in.
 static SQLITE_WRITERS: Mutex<()> = Mutex::const_new(());
 
@@ -64,7 +67,13 @@ pub trait BeginWrite: ConnectionTrait + Sync {
 impl BeginWrite for DatabaseConnection {
     async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
         let turn = match self.get_database_backend() {
-            DbBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
+            // Bounded, so a bug that waits for its own turn fails instead of hanging
+            // every writer of the process.
+            DbBackend::Sqlite => Some(
+                tokio::time::timeout(WRITE_TURN_TIMEOUT, SQLITE_WRITERS.lock())
+                    .await
+                    .map_err(|_| DbErr::Custom("timed out waiting for a turn to write".into()))?,
+            ),
             _ => None,
         };
         let txn = self.begin_with_options(write_options()).await?;

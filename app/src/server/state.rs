@@ -35,8 +35,8 @@ impl Settings {
         }
     }
 
-    /// Settings with a fresh random key-encryption key, for tests: keys sealed with it
-    /// cannot be opened by another process.
+    /// Settings with a fresh, unsaved key-encryption key: for tests, and for work that
+    /// never opens an issuer's key (verifying). Keys sealed with it are lost with it.
     pub fn for_public_url(public_url: &str) -> Self {
         Self::new(public_url, KeyEncryptionKey::generate())
     }

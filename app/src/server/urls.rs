@@ -232,6 +232,18 @@ mod tests {
     const BASE: &str = "https://badges.example.edu";
 
     fn every_kind() -> Vec<PublicUrl> {
+        // A new kind of URL must be added below: this match does not compile without it.
+        let _exhaustive = |k: &PublicUrl| match k {
+            PublicUrl::IssuerProfile { .. }
+            | PublicUrl::IssuerDidDocument { .. }
+            | PublicUrl::StatusList { .. }
+            | PublicUrl::Achievement { .. }
+            | PublicUrl::Evidence { .. }
+            | PublicUrl::Competency { .. }
+            | PublicUrl::InstitutionCompetency { .. }
+            | PublicUrl::CredentialPage { .. }
+            | PublicUrl::PlatformDidDocument => (),
+        };
         vec![
             PublicUrl::IssuerProfile {
                 slug: "demo".into(),

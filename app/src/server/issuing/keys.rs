@@ -11,7 +11,6 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use super::institution;
 use crate::error::AppError;
 use crate::server::db::begin_write;
 use crate::server::entities::issuer_key;
@@ -113,7 +112,7 @@ pub async fn rotate_key(
     slug: &str,
 ) -> ServerResult<String> {
     let txn = begin_write(db).await?;
-    let inst = institution(&*txn, slug).await?;
+    let inst = super::institution_for_update(&*txn, slug).await?;
     retire_active(&*txn, inst.id).await?;
     let key = create_key(&*txn, settings, inst.id).await?;
     // Status lists are re-signed with the new key, so the old one can be withdrawn later.
@@ -148,7 +147,7 @@ pub async fn mark_compromised(
     public_key: &str,
 ) -> ServerResult<()> {
     let txn = begin_write(db).await?;
-    let inst = institution(&*txn, slug).await?;
+    let inst = super::institution_for_update(&*txn, slug).await?;
     let row = issuer_key::Entity::find()
         .filter(issuer_key::Column::InstitutionId.eq(inst.id))
         .filter(issuer_key::Column::PublicKey.eq(public_key))
@@ -181,7 +180,7 @@ pub async fn did_document(
     settings: &Settings,
     slug: &str,
 ) -> ServerResult<Value> {
-    let inst = institution(db, slug).await?;
+    let inst = super::institution(db, slug).await?;
     let rows = issuer_key::Entity::find()
         .filter(issuer_key::Column::InstitutionId.eq(inst.id))
         .order_by_asc(issuer_key::Column::Id)
@@ -198,6 +197,19 @@ pub async fn did_document(
         &all,
         &withdrawn,
     ))
+}
+
+/// Whether any issuer key is stored sealed (then a key-encryption key must not be
+/// made up: it would not open them).
+///
+/// # Errors
+/// Database errors.
+pub async fn has_sealed_keys(db: &impl ConnectionTrait) -> ServerResult<bool> {
+    Ok(issuer_key::Entity::find()
+        .filter(issuer_key::Column::SecretKey.starts_with("sealed-"))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// Start-up: seals keys stored in plain text by earlier versions, then checks that the

@@ -20,7 +20,7 @@ use chrono::{SecondsFormat, Utc};
 use openbadges::{keys::SigningKey, proof, status_list};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, SqlErr,
+    QuerySelect, Set, SqlErr,
 };
 use serde_json::{Value, json};
 
@@ -48,6 +48,24 @@ pub async fn institution(
 ) -> ServerResult<institution::Model> {
     institution::Entity::find()
         .filter(institution::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound.into())
+}
+
+/// The institution with this slug, its row locked until the transaction ends
+/// (PostgreSQL; SQLite write transactions are exclusive anyway): signing, revoking and
+/// key changes of one institution take turns, so none uses a key another just retired.
+///
+/// # Errors
+/// `NotFound` when there is none.
+pub async fn institution_for_update(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> ServerResult<institution::Model> {
+    institution::Entity::find()
+        .filter(institution::Column::Slug.eq(slug))
+        .lock_exclusive()
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound.into())
@@ -233,7 +251,7 @@ where
         .to_string();
 
     let txn = begin_write(db).await?;
-    let inst = institution(&*txn, slug).await?;
+    let inst = institution_for_update(&*txn, slug).await?;
     let key = active_key(&*txn, settings, inst.id).await?;
     let (list, index) = status::allocate(&*txn, settings, &inst, &key).await?;
     let list_url = status::list_url(settings, slug, &list);
@@ -300,17 +318,22 @@ where
     C: BeginWrite,
 {
     let txn = begin_write(db).await?;
-    let public_id = uuid::Uuid::parse_str(credential_id.trim_start_matches("urn:uuid:")).ok();
-    let cred = credential::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(credential::Column::CredentialId.eq(credential_id))
-                .add_option(public_id.map(|id| credential::Column::PublicId.eq(id))),
-        )
+    // The credential's own id exactly; failing that, our public id (a bare UUID).
+    let mut cred = credential::Entity::find()
+        .filter(credential::Column::CredentialId.eq(credential_id))
         .one(&*txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .await?;
+    if cred.is_none()
+        && let Ok(public_id) = uuid::Uuid::try_parse(credential_id)
+    {
+        cred = credential::Entity::find()
+            .filter(credential::Column::PublicId.eq(public_id))
+            .one(&*txn)
+            .await?;
+    }
+    let cred = cred.ok_or(AppError::NotFound)?;
     let inst = institution::Entity::find_by_id(cred.institution_id)
+        .lock_exclusive()
         .one(&*txn)
         .await?
         .ok_or(AppError::NotFound)?;

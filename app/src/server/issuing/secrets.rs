@@ -69,8 +69,23 @@ impl KeyEncryptionKey {
         STANDARD.encode(self.0)
     }
 
+    /// Reads the key file.
+    ///
+    /// # Errors
+    /// When the file cannot be read (`File` with `NotFound` when it does not exist) or
+    /// holds no valid key.
+    pub fn load(path: &Path) -> Result<Self, SecretError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SecretError::File {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_base64(&text)
+    }
+
     /// Reads the key file, creating it (mode 0600, a fresh random key) when it does not
-    /// exist. Two processes starting at once agree: only one creates it.
+    /// exist. The key is written to a private temporary file that is then linked into
+    /// place, so a process starting at the same moment reads a whole key or none, and
+    /// two processes agree on one key.
     ///
     /// # Errors
     /// When the file cannot be read or created, or holds no valid key.
@@ -79,29 +94,28 @@ impl KeyEncryptionKey {
             path: path.display().to_string(),
             source,
         };
-        match std::fs::read_to_string(path) {
-            Ok(text) => return Self::from_base64(&text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(file_err(e)),
+        match Self::load(path) {
+            Err(SecretError::File { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound => {}
+            other => return other,
         }
         let key = Self::generate();
+        let temp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(path) {
-            Ok(mut file) => {
-                use std::io::Write as _;
-                file.write_all(format!("{}\n", key.to_base64()).as_bytes())
-                    .and_then(|()| file.sync_all())
-                    .map_err(file_err)?;
-                Ok(key)
-            }
+        let written = options.open(&temp).and_then(|mut file| {
+            use std::io::Write as _;
+            file.write_all(format!("{}\n", key.to_base64()).as_bytes())?;
+            file.sync_all()
+        });
+        let linked = written.and_then(|()| std::fs::hard_link(&temp, path));
+        let _ = std::fs::remove_file(&temp);
+        match linked {
+            Ok(()) => Ok(key),
             // Someone else created it first: use theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let text = std::fs::read_to_string(path).map_err(file_err)?;
-                Self::from_base64(&text)
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load(path),
             Err(e) => Err(file_err(e)),
         }
     }
