@@ -346,12 +346,16 @@ on_both_backends! {
     async fn concurrent_signing_and_revocation_lose_nothing(app) {
         use futures_util::{StreamExt as _, stream};
         seeded(&app).await;
-        // 50 credentials first, then 150 more signed while those 50 are revoked, all
-        // in one stream 16 at a time (signings and revocations interleave).
-        let mut first = Vec::new();
-        for _ in 0..50 {
-            first.push(sign(&app).await);
-        }
+        // 50 credentials signed concurrently, then 150 more signed while those 50 are
+        // revoked, all 16 at a time (signings and revocations interleave).
+        let first: Vec<issuing::Issued> = stream::iter(0..50)
+            .map(|_| {
+                let (db, settings) = (app.state.db.clone(), app.state.settings.clone());
+                async move { issuing::sign_credential(&db, &settings, "demo", unsigned_for("ada@example.org")).await.unwrap() }
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
         enum Job { Sign, Revoke(String) }
         let jobs: Vec<Job> = (0..150)
             .map(|n| if n % 3 == 0 { Job::Revoke(first[n / 3].json["id"].as_str().unwrap().to_string()) } else { Job::Sign })
