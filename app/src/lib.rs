@@ -19,7 +19,7 @@ pub mod routes;
 pub mod server;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::Router;
 
 /// The HTML document around the app (rendered on the server only).
@@ -32,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // The stylesheet under its hashed name when the build hashes file names.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -49,7 +51,6 @@ pub fn App() -> impl IntoView {
     provide_context(auth::Auth::new());
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/badgefolio.css" />
         <Title text="Badgefolio" />
         <Router>
             <a class="skip-link" href="#main">

@@ -26,7 +26,14 @@ use sea_orm::DatabaseConnection;
 
 /// Leptos settings for a built site (`site_root/pkg/badgefolio.{js,wasm,css}`).
 pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
+    // A release build with `hash-files` leaves `hash.txt` beside the binary; Leptos then
+    // names the hashed JS, WASM and CSS in the pages it renders.
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|p| p.is_file());
     LeptosOptions::builder()
+        .hash_files(hashed)
         .output_name("badgefolio")
         .site_root(site_root.display().to_string())
         .site_pkg_dir("pkg")

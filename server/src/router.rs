@@ -9,13 +9,15 @@ use axum::{
 };
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer,
-    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    compression::{CompressionLayer, DefaultPredicate, Predicate as _},
+    limit::RequestBodyLimitLayer,
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
 };
 
 use app::{App, server::AppState, shell};
 
-use crate::{access, health, http_errors, routes, security};
+use crate::{access, health, http_errors, routes, routes::assets, security};
 
 /// Largest request body accepted anywhere (uploads will get their own, larger limits).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -46,6 +48,10 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
+            assets::Assets::load(std::path::Path::new(&*state.leptos_options.site_root)),
+            assets::serve,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             security::headers,
         ))
@@ -53,7 +59,10 @@ pub fn build(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
-        .layer(CompressionLayer::new())
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(assets::NotPrecompressed)),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,3 +1,4 @@
 //! Routes outside the Leptos app: plain JSON and bytes, fast and cacheable.
 
+pub mod assets;
 pub mod issuers;
