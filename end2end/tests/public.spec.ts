@@ -45,3 +45,30 @@ for (const path of ["/", "/signin", "/signup"]) {
     expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
   });
 }
+
+test("every file the first load names exists, is hashed, precompressed and cached; navigation fetches nothing more", async ({ page }) => {
+  const seen: { path: string; status: number; headers: Record<string, string> }[] = [];
+  page.on("response", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/pkg/")) seen.push({ path, status: r.status(), headers: r.headers() });
+  });
+  await page.goto("/");
+  await page.waitForSelector("html[data-hydrated]", { state: "attached" });
+  await page.waitForLoadState("networkidle");
+  const kinds = seen.map((s) => s.path.split(".").pop()).sort();
+  expect(kinds).toEqual(["css", "js", "wasm"]);
+  for (const s of seen) {
+    expect(s.status, s.path).toBe(200);
+    expect(s.path).toMatch(/^\/pkg\/badgefolio\.[A-Za-z0-9_-]{16,}\.(js|wasm|css)$/);
+    expect(s.headers["cache-control"], s.path).toBe("public, max-age=31536000, immutable");
+    expect(s.headers["content-encoding"], s.path).toBe("br");
+  }
+  // Moving between pages after the first load loads no further code.
+  const before = seen.length;
+  await page.getByRole("link", { name: "Sign in" }).first().click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await page.getByRole("link", { name: "Sign up" }).first().click();
+  await expect(page).toHaveURL(/\/signup$/);
+  await page.waitForLoadState("networkidle");
+  expect(seen.length).toBe(before);
+});
