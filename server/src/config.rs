@@ -55,9 +55,31 @@ pub struct Config {
     )]
     pub site_root: PathBuf,
 
+    /// Reverse proxies in front of Badgefolio, as comma-separated CIDRs or addresses
+    /// (`10.0.0.0/8,::1`). Only when a request comes from one of them is the client
+    /// address taken from `X-Forwarded-For` (or `Forwarded: for=`); it is what sign-in
+    /// and sign-up limits count. Default: none, the TCP peer is the client.
+    #[arg(
+        long,
+        env = "BADGEFOLIO_TRUSTED_PROXIES",
+        value_parser = parse_proxy_list,
+        default_value = "",
+        hide_default_value = true,
+        global = true
+    )]
+    pub trusted_proxies: ProxyList,
+
     /// Log format: human-readable text or JSON lines.
     #[arg(long, env = "BADGEFOLIO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+}
+
+/// The parsed `--trusted-proxies` list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProxyList(pub Vec<ipnet::IpNet>);
+
+fn parse_proxy_list(s: &str) -> Result<ProxyList, String> {
+    app::server::client_addr::parse_cidrs(s).map(ProxyList)
 }
 
 /// How log lines are written.
@@ -195,6 +217,22 @@ mod tests {
         assert_eq!(c.public_url(), "http://127.0.0.1:3000");
         assert!(c.database_url().starts_with("sqlite://"));
         assert!(c.database_url().contains("badgefolio.db"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed_and_checked() {
+        let cli = Cli::try_parse_from(["badgefolio"]).expect("parse");
+        assert!(cli.config.trusted_proxies.0.is_empty());
+        let cli = Cli::try_parse_from([
+            "badgefolio",
+            "--trusted-proxies",
+            "10.0.0.0/8, 192.0.2.1,fd00::/8",
+        ])
+        .expect("parse");
+        assert_eq!(cli.config.trusted_proxies.0.len(), 3);
+        let err = Cli::try_parse_from(["badgefolio", "--trusted-proxies", "10.0.0.0/8,nope"])
+            .expect_err("bad entry");
+        assert!(err.to_string().contains("nope"), "{err}");
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub fn state(db: DatabaseConnection, config: &config::Config) -> AppState {
     AppState::new(
         db,
         leptos_options(&config.site_root, config.addr),
-        Settings::for_public_url(&config.public_url()),
+        Settings::for_public_url(&config.public_url())
+            .with_trusted_proxies(config.trusted_proxies.0.clone()),
     )
 }
 

@@ -4,6 +4,7 @@
 //! caller, call a function here, and convert its typed error into an `AppError`.
 
 pub mod accounts;
+pub mod client_addr;
 pub mod entities;
 pub mod error;
 pub mod issuing;

@@ -4,14 +4,14 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, connect_info::MockConnectInfo};
 use http::{HeaderValue, header::SET_COOKIE, request::Parts};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 use super::entities::user;
 use super::error::{ServerError, ServerResult};
-use super::{AppState, sessions};
+use super::{AppState, client_addr, sessions};
 use crate::error::AppError;
 
 /// The shared state.
@@ -54,13 +54,26 @@ pub async fn require_user(state: &AppState) -> ServerResult<user::Model> {
         .ok_or_else(|| AppError::Unauthenticated.into())
 }
 
-/// The address of the client (the TCP peer).
+/// The address of the client: the TCP peer, or when that peer is a trusted proxy
+/// (`Settings::trusted_proxies`), the client it forwarded for.
 pub fn client_ip() -> Option<IpAddr> {
-    parts()
-        .ok()?
+    let parts = parts().ok()?;
+    // As axum's `ConnectInfo` extractor: the real peer, or the one a test router mocks.
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|MockConnectInfo(addr)| addr.ip())
+        })?;
+    let state = state().ok();
+    let trusted = state
+        .as_ref()
+        .map_or(&[][..], |s| s.settings.trusted_proxies.as_slice());
+    Some(client_addr::resolve(peer, &parts.headers, trusted))
 }
 
 /// Adds a `Set-Cookie` header to the response.

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use ipnet::IpNet;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
@@ -13,8 +14,12 @@ use super::rate_limit::LoginLimiter;
 pub struct Settings {
     /// External base URL without a trailing slash, e.g. `https://badges.example.edu`.
     pub public_url: String,
-    /// Whether cookies get the `Secure` attribute (the public URL is https).
+    /// Whether cookies get the `Secure` attribute and the `__Host-` name prefix (the
+    /// public URL is https).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers are believed (see
+    /// `client_addr`). Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Settings {
@@ -24,7 +29,15 @@ impl Settings {
         Self {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
+            trusted_proxies: Vec::new(),
         }
+    }
+
+    /// The same settings, believing forwarding headers from these proxies.
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpNet>) -> Self {
+        self.trusted_proxies = proxies;
+        self
     }
 }
 

@@ -109,6 +109,16 @@ impl TestApp {
         Self::from_state(state, tempfile::tempdir().unwrap())
     }
 
+    /// Another server sharing this one's database, with other settings.
+    pub fn sibling_with(&self, settings: Settings) -> TestApp {
+        let state = AppState::new(
+            self.state.db.clone(),
+            self.state.leptos_options.clone(),
+            settings,
+        );
+        Self::from_state(state, tempfile::tempdir().unwrap())
+    }
+
     fn from_state(state: AppState, dir: tempfile::TempDir) -> Self {
         let peer: SocketAddr = "203.0.113.7:40000".parse().unwrap();
         let router = server::router::build(state.clone()).layer(MockConnectInfo(peer));
