@@ -25,7 +25,7 @@ pub enum AppError {
     #[error("The email address or password is not correct.")]
     InvalidCredentials,
     /// Too many attempts; try again after `retry_after_secs`.
-    #[error("Too many sign-in attempts. Please wait {retry_after_secs} seconds and try again.")]
+    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
     /// The server cannot serve this right now (its database is unreachable, or it is
     /// saturated); nothing is wrong with the request. Try again after `retry_after_secs`.

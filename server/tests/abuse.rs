@@ -1,11 +1,11 @@
-//! Accounts under abuse: client addresses behind trusted proxies.
+//! Accounts under abuse: sign-up limits, and client addresses behind trusted proxies.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use app::server::{Settings, client_addr};
-use common::PUBLIC_URL;
+use app::server::{Settings, client_addr, rate_limit::SIGN_UP_BURST};
+use common::{PUBLIC_URL, TestApp};
 
 const PW: &str = "correct horse battery";
 
@@ -15,7 +15,66 @@ fn behind_proxy() -> Settings {
         .with_trusted_proxies(client_addr::parse_cidrs("203.0.113.0/24").unwrap())
 }
 
+/// Signs up `SIGN_UP_BURST` fresh accounts with these headers, all of which must pass.
+async fn use_up_sign_ups(app: &TestApp, tag: &str, headers: &[(&str, &str)]) {
+    for i in 0..SIGN_UP_BURST {
+        let r = app
+            .try_sign_up(&format!("{tag}{i}@example.org"), "Flood", PW, headers)
+            .await;
+        assert_eq!(r.status, 200, "sign-up {i} of {tag}: {}", r.body);
+    }
+}
+
 on_both_backends! {
+    async fn sign_ups_from_one_address_are_limited(app) {
+        use_up_sign_ups(&app, "flood", &[]).await;
+        let r = app.try_sign_up("one-more@example.org", "Flood", PW, &[]).await;
+        assert_eq!(r.status, 429, "{}", r.body);
+        assert_eq!(r.code(), "rate_limited");
+        let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=30).contains(&retry), "{retry}");
+        assert!(r.session().is_none());
+        // The refused sign-up created nothing.
+        assert_eq!(app.sign_in("one-more@example.org", PW, None).await.status, 401);
+        // The peer is not a trusted proxy: a forwarding header it sends changes nothing.
+        let r = app
+            .try_sign_up("spoof@example.org", "Flood", PW, &[("x-forwarded-for", "198.51.100.99")])
+            .await;
+        assert_eq!(r.status, 429, "{}", r.body);
+    }
+
+    async fn behind_a_trusted_proxy_each_client_has_its_own_budget(app) {
+        let app = app.sibling_with(behind_proxy());
+        let a = [("x-forwarded-for", "198.51.100.1")];
+        use_up_sign_ups(&app, "a", &a).await;
+        assert_eq!(app.try_sign_up("a-more@example.org", "A", PW, &a).await.status, 429);
+        // Another client behind the same proxy is not affected.
+        let b = [("x-forwarded-for", "198.51.100.2")];
+        let r = app.try_sign_up("b@example.org", "B", PW, &b).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        // Client A cannot escape by writing a fresh address in front of what the proxy adds.
+        let spoofed = [("x-forwarded-for", "192.0.2.77, 198.51.100.1")];
+        assert_eq!(app.try_sign_up("a-spoof@example.org", "A", PW, &spoofed).await.status, 429);
+        // `Forwarded: for=` works the same.
+        let fwd = [("forwarded", "for=198.51.100.1;proto=https")];
+        assert_eq!(app.try_sign_up("a-fwd@example.org", "A", PW, &fwd).await.status, 429);
+    }
+
+    async fn ipv6_clients_are_limited_per_slash_64(app) {
+        let app = app.sibling_with(behind_proxy());
+        for i in 0..SIGN_UP_BURST {
+            let from = format!("2001:db8:1:2::{:x}", i + 1);
+            let r = app
+                .try_sign_up(&format!("v6-{i}@example.org"), "Six", PW, &[("x-forwarded-for", &from)])
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        let same_64 = [("x-forwarded-for", "2001:db8:1:2:ffff:ffff:ffff:ffff")];
+        assert_eq!(app.try_sign_up("v6-more@example.org", "Six", PW, &same_64).await.status, 429);
+        let next_64 = [("x-forwarded-for", "2001:db8:1:3::1")];
+        assert_eq!(app.try_sign_up("v6-next@example.org", "Six", PW, &next_64).await.status, 200);
+    }
+
     async fn sign_in_limits_follow_the_forwarded_client(app) {
         app.sign_up("ada@example.org", "Ada", PW).await;
         let app = app.sibling_with(behind_proxy());

@@ -85,6 +85,11 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount) -> ServerResult<us
     let email = normalize_email(&new.email)?;
     let display_name = normalize_display_name(&new.display_name)?;
     passwords::check_rule(&new.password, &email)?;
+    // A taken email is refused before the expensive hash (checked again below, and the
+    // unique index settles a race between two sign-ups).
+    if find_by_email(db, &email).await?.is_some() {
+        return Err(AppError::EmailTaken.into());
+    }
     let password_hash = passwords::hash(new.password).await?;
 
     let txn = db.begin().await?;
@@ -186,7 +191,7 @@ pub async fn authenticate(
             }
         }
         None => {
-            passwords::verify(password, passwords::dummy_hash().await.to_string()).await?;
+            passwords::verify(password, passwords::dummy_hash().await?.to_string()).await?;
             Err(AppError::InvalidCredentials.into())
         }
     }
