@@ -1,4 +1,5 @@
-//! Accounts under abuse: sign-up limits, and client addresses behind trusted proxies.
+//! Accounts under abuse: sign-up limits, client addresses behind trusted proxies, the
+//! `__Host-` session cookie, and no caching of personal pages.
 
 #![allow(clippy::unwrap_used)]
 
@@ -96,5 +97,78 @@ on_both_backends! {
         let d = [("origin", PUBLIC_URL), ("x-forwarded-for", "198.51.100.8")];
         let r = app.call_with("sign_in", &[("email", "ada@example.org"), ("password", PW)], None, &d).await;
         assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    async fn pages_with_personal_data_are_not_stored_by_caches(app) {
+        let s = app.sign_up("ada@example.org", "Ada", PW).await;
+        for path in ["/portfolio", "/settings", "/"] {
+            let r = app.get(path, Some(&s)).await;
+            assert_eq!(r.status, 200, "{path}");
+            assert_eq!(r.header("cache-control"), Some("private, no-store"), "{path}");
+        }
+        let r = app.call("current_user", &[], None).await;
+        assert_eq!(r.header("cache-control"), Some("private, no-store"));
+        let r = app.call("current_user", &[], Some(&s)).await;
+        assert_eq!(r.header("cache-control"), Some("private, no-store"));
+        // Public pages without a session keep their caching.
+        let r = app.get("/", None).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("cache-control"), Some("no-cache"));
+        // Static files stay cacheable even for a signed-in browser.
+        let pkg = std::path::Path::new(&*app.state.leptos_options.site_root).join("pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        std::fs::write(pkg.join("probe.css"), "body{}").unwrap();
+        let r = app.get("/pkg/probe.css", Some(&s)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_ne!(r.header("cache-control"), Some("private, no-store"));
+    }
+}
+
+/// With an https public URL the session cookie is `__Host-badgefolio_session` (Secure,
+/// Path=/, no Domain), and only that name is read.
+#[tokio::test]
+async fn https_session_cookie_has_the_host_prefix() {
+    for backend in common::backends() {
+        let Some(app) = TestApp::with_public_url(backend, "https://badges.example.edu").await
+        else {
+            continue;
+        };
+        let r = app.try_sign_up("ada@example.org", "Ada", PW, &[]).await;
+        assert_eq!(r.status, 200, "{backend:?}: {}", r.body);
+        let cookie = r.set_cookies().join("\n");
+        assert!(cookie.starts_with("__Host-badgefolio_session="), "{cookie}");
+        assert!(cookie.contains("; Secure"), "{cookie}");
+        assert!(cookie.contains("; Path=/"), "{cookie}");
+        assert!(cookie.contains("; HttpOnly"), "{cookie}");
+        assert!(!cookie.to_lowercase().contains("domain="), "{cookie}");
+        let token = r.session().unwrap();
+
+        // The helpers send `__Host-badgefolio_session=` to this app: the session works.
+        assert_eq!(app.whoami(Some(&token)).await["email"], "ada@example.org");
+        let page = app.get("/portfolio", Some(&token)).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Ada"), "{}", page.body);
+
+        // The unprefixed name (as a plain-http page or a sibling domain could set it)
+        // is not a session here.
+        let req = axum::http::Request::post("/api/current_user")
+            .header("origin", "https://badges.example.edu")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("badgefolio_session={token}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body, "null", "{backend:?}");
+
+        // Signing out clears the prefixed cookie.
+        let r = app.call("sign_out", &[], Some(&token)).await;
+        let cleared = r.set_cookies().join("\n");
+        assert!(
+            cleared.starts_with("__Host-badgefolio_session=;"),
+            "{cleared}"
+        );
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        assert!(app.whoami(Some(&token)).await.is_null());
     }
 }

@@ -26,11 +26,13 @@ fn parts() -> ServerResult<Parts> {
     use_context::<Parts>().ok_or(ServerError::Context("request parts"))
 }
 
-/// The session token sent by the browser, if any.
+/// The session token sent by the browser, if any (under the cookie name of the
+/// configured scheme).
 pub fn session_token() -> Option<String> {
+    let secure = state().ok()?.settings.secure_cookies;
     parts()
         .ok()
-        .and_then(|p| sessions::token_from_headers(&p.headers))
+        .and_then(|p| sessions::token_from_headers(&p.headers, secure))
 }
 
 /// The signed-in user, if the session cookie is valid.

@@ -99,6 +99,13 @@ impl TestApp {
         Self::from_state(state, dir)
     }
 
+    /// The `Cookie` header that carries a session token to this app (the cookie's name
+    /// follows the public URL's scheme).
+    pub fn session_cookie(&self, token: &str) -> String {
+        let name = app::server::sessions::cookie_name(self.state.settings.secure_cookies);
+        format!("{name}={token}")
+    }
+
     /// Another server sharing this one's database (as behind a load balancer).
     pub fn sibling(&self) -> TestApp {
         let state = AppState::new(
@@ -139,7 +146,7 @@ impl TestApp {
     pub async fn get(&self, path: &str, session: Option<&str>) -> Reply {
         let mut req = Request::get(path).header(header::ACCEPT, "text/html");
         if let Some(s) = session {
-            req = req.header(header::COOKIE, format!("badgefolio_session={s}"));
+            req = req.header(header::COOKIE, self.session_cookie(s));
         }
         self.send(req.body(Body::empty()).unwrap()).await
     }
@@ -165,7 +172,7 @@ impl TestApp {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json");
         if let Some(s) = session {
-            req = req.header(header::COOKIE, format!("badgefolio_session={s}"));
+            req = req.header(header::COOKIE, self.session_cookie(s));
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -255,10 +262,12 @@ impl Reply {
             .collect()
     }
 
-    /// The session token set by this response, if any.
+    /// The session token set by this response, if any (under either cookie name).
     pub fn session(&self) -> Option<String> {
         self.set_cookies().iter().find_map(|c| {
-            let v = c.strip_prefix("badgefolio_session=")?;
+            let v = c
+                .strip_prefix("badgefolio_session=")
+                .or_else(|| c.strip_prefix("__Host-badgefolio_session="))?;
             let v = v.split(';').next()?;
             (!v.is_empty()).then(|| v.to_string())
         })
