@@ -117,7 +117,12 @@ pub enum Command {
     Serve,
     /// Run pending migrations and exit.
     Migrate,
-    /// Load the demo institution and accounts (idempotent) and print the logins.
+    /// For local trials only: load the demo institution and accounts and print the logins.
+    ///
+    /// Every demo account has the published password `badgefolio-demo`, so this must
+    /// never run against a real installation. It marks the database it fills as a demo
+    /// database and is idempotent there (the demo script runs it on every start); it
+    /// refuses a database that is not so marked and already has accounts.
     SeedDemo,
     /// Create an account.
     CreateUser(CreateUser),
@@ -233,6 +238,18 @@ mod tests {
         let err = Cli::try_parse_from(["badgefolio", "--trusted-proxies", "10.0.0.0/8,nope"])
             .expect_err("bad entry");
         assert!(err.to_string().contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn seed_demo_help_says_it_is_for_local_trials() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("seed-demo")
+            .expect("seed-demo")
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("local trials"), "{help}");
+        assert!(help.contains("published password"), "{help}");
     }
 
     #[test]

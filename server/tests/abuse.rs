@@ -1,5 +1,5 @@
 //! Accounts under abuse: sign-up limits, client addresses behind trusted proxies, the
-//! `__Host-` session cookie, and no caching of personal pages.
+//! `__Host-` session cookie, no caching of personal pages, and the demo seed's guard.
 
 #![allow(clippy::unwrap_used)]
 
@@ -122,6 +122,31 @@ on_both_backends! {
         assert_eq!(r.status, 200, "{}", r.body);
         assert_ne!(r.header("cache-control"), Some("private, no-store"));
     }
+
+    async fn demo_seed_refuses_a_database_with_real_accounts(app) {
+        app.sign_up("real@example.org", "Real Person", PW).await;
+        let err = server::seed::seed_demo(&app.state.db).await.unwrap_err();
+        assert!(
+            matches!(err, server::seed::SeedError::NotADemoDatabase { accounts: 1 }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("published password"), "{err}");
+        assert!(!server::seed::is_demo_database(&app.state.db).await.unwrap());
+        // No demo login was created.
+        let r = app.sign_in("admin@example.edu", server::seed::DEMO_PASSWORD, None).await;
+        assert_eq!(r.status, 401, "{}", r.body);
+    }
+
+    async fn demo_seed_marks_its_database_and_stays_idempotent_there(app) {
+        assert!(!server::seed::is_demo_database(&app.state.db).await.unwrap());
+        server::seed::seed_demo(&app.state.db).await.unwrap();
+        assert!(server::seed::is_demo_database(&app.state.db).await.unwrap());
+        // People try the demo and sign up; the demo command seeds again on the next start.
+        app.sign_up("visitor@example.org", "Visitor", PW).await;
+        server::seed::seed_demo(&app.state.db).await.unwrap();
+        let r = app.sign_in("ada@example.org", server::seed::DEMO_PASSWORD, None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
 }
 
 /// With an https public URL the session cookie is `__Host-badgefolio_session` (Secure,
@@ -170,5 +195,75 @@ async fn https_session_cookie_has_the_host_prefix() {
         );
         assert!(cleared.contains("Max-Age=0"), "{cleared}");
         assert!(app.whoami(Some(&token)).await.is_null());
+    }
+}
+
+/// `badgefolio seed-demo` through the binary: its help says what it is for, it refuses
+/// a database with real accounts (non-zero exit, a clear message) and it is idempotent
+/// on its own demo database.
+#[tokio::test]
+async fn seed_demo_command_guards_real_databases() {
+    use std::process::Command;
+    let bin = env!("CARGO_BIN_EXE_badgefolio");
+
+    let help = Command::new(bin)
+        .args(["seed-demo", "--help"])
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("local trials"), "{help}");
+    assert!(help.contains("published password"), "{help}");
+
+    for backend in common::backends() {
+        for fresh in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let Some(url) = common::database_url(backend, &dir).await else {
+                break;
+            };
+            let run = |args: &[&str], password: Option<&str>| {
+                let mut cmd = Command::new(bin);
+                cmd.args(args)
+                    .env("BADGEFOLIO_DATA_DIR", dir.path())
+                    .env("BADGEFOLIO_DATABASE_URL", &url)
+                    .env("RUST_LOG", "warn");
+                if let Some(pw) = password {
+                    cmd.env("BADGEFOLIO_NEW_USER_PASSWORD", pw);
+                }
+                cmd.output().unwrap()
+            };
+            if fresh {
+                for round in 0..2 {
+                    let out = run(&["seed-demo"], None);
+                    assert!(
+                        out.status.success(),
+                        "{backend:?} round {round}: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    assert!(String::from_utf8_lossy(&out.stdout).contains("ada@example.org"));
+                }
+            } else {
+                let created = run(
+                    &[
+                        "create-user",
+                        "--email",
+                        "dean@example.edu",
+                        "--name",
+                        "Dean",
+                    ],
+                    Some("a long enough passphrase"),
+                );
+                assert!(
+                    created.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&created.stderr)
+                );
+                let out = run(&["seed-demo"], None);
+                assert!(!out.status.success(), "{backend:?}: seed-demo must refuse");
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(stderr.contains("not a demo database"), "{stderr}");
+                assert!(!String::from_utf8_lossy(&out.stdout).contains("Demo logins"));
+            }
+        }
     }
 }
