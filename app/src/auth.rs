@@ -21,7 +21,10 @@ impl Auth {
         let sign_in = ServerAction::<SignIn>::new();
         let sign_up = ServerAction::<SignUp>::new();
         let sign_out = ServerAction::<SignOut>::new();
-        let user = Resource::new(
+        // Blocking: a page rendered on the server waits for the user before it sends its
+        // first byte, so when that lookup fails (the database is down) the page can still
+        // say so in its status (503 with `Retry-After`) instead of a 200.
+        let user = Resource::new_blocking(
             move || {
                 (
                     sign_in.version().get(),

@@ -25,8 +25,12 @@ pub enum AppError {
     #[error("The email address or password is not correct.")]
     InvalidCredentials,
     /// Too many attempts; try again after `retry_after_secs`.
-    #[error("Too many sign-in attempts. Please wait {retry_after_secs} seconds and try again.")]
+    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
+    /// The server cannot serve this right now (its database is unreachable, or it is
+    /// saturated); nothing is wrong with the request. Try again after `retry_after_secs`.
+    #[error("Badgefolio is briefly unavailable. Please try again in a moment.")]
+    Unavailable { retry_after_secs: u64 },
     /// The request needs a signed-in user.
     #[error("Please sign in to continue.")]
     Unauthenticated,
@@ -61,10 +65,22 @@ impl AppError {
             Self::EmailTaken => 409,
             Self::InvalidCredentials | Self::Unauthenticated => 401,
             Self::RateLimited { .. } => 429,
+            Self::Unavailable { .. } => 503,
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::BadRequest { .. } => 400,
             Self::Internal { .. } => 500,
+        }
+    }
+
+    /// Seconds the client should wait before trying again, for the errors that say so
+    /// (sent as `Retry-After`).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } | Self::Unavailable { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 
@@ -75,6 +91,7 @@ impl AppError {
             Self::EmailTaken => "email_taken",
             Self::InvalidCredentials => "invalid_credentials",
             Self::RateLimited { .. } => "rate_limited",
+            Self::Unavailable { .. } => "unavailable",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
@@ -123,6 +140,9 @@ mod tests {
             AppError::RateLimited {
                 retry_after_secs: 1,
             },
+            AppError::Unavailable {
+                retry_after_secs: 5,
+            },
             AppError::Unauthenticated,
             AppError::Forbidden,
             AppError::NotFound,
@@ -143,9 +163,41 @@ mod tests {
     }
 
     #[test]
+    fn unavailable_is_a_503_with_its_retry_time() {
+        let e = AppError::Unavailable {
+            retry_after_secs: 5,
+        };
+        assert_eq!(e.status(), 503);
+        assert_eq!(
+            serde_json_like(&e),
+            r#"{"code":"unavailable","retry_after_secs":5}"#
+        );
+        assert_eq!(e.retry_after_secs(), Some(5));
+        assert!(e.to_string().contains("try again in a moment"));
+    }
+
+    #[test]
     fn missing_arguments_are_the_callers_mistake() {
         let e = AppError::from_server_fn_error(ServerFnErrorErr::MissingArg("email".into()));
         assert_eq!(e.status(), 400);
+    }
+
+    /// Fails to compile when a variant is added, as a reminder to list it in
+    /// `code_matches_serde_tag_for_every_variant`.
+    #[allow(dead_code)]
+    fn every_variant_is_listed_above(e: &AppError) {
+        match e {
+            AppError::Invalid { .. }
+            | AppError::EmailTaken
+            | AppError::InvalidCredentials
+            | AppError::RateLimited { .. }
+            | AppError::Unavailable { .. }
+            | AppError::Unauthenticated
+            | AppError::Forbidden
+            | AppError::NotFound
+            | AppError::BadRequest { .. }
+            | AppError::Internal { .. } => {}
+        }
     }
 
     fn serde_json_like(e: &AppError) -> String {

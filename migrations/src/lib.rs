@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_accounts;
 mod m20261128_000002_create_issuing;
+mod m20261129_000003_app_meta;
 mod m20261129_000004_issuing_at_scale;
 
 /// The ordered list of every migration.
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_accounts::Migration),
             Box::new(m20261128_000002_create_issuing::Migration),
+            Box::new(m20261129_000003_app_meta::Migration),
             Box::new(m20261129_000004_issuing_at_scale::Migration),
         ]
     }

@@ -118,73 +118,25 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        db.execute_unprepared("DROP INDEX ux_issuer_keys_one_active")
-            .await?;
+        // One batch on one connection: SQLite checks a dropped column against the
+        // indexes it knows, so the index must be gone on the same connection first.
+        // (Down only works while every institution still has a single status list.)
         manager
-            .alter_table(
-                Table::alter()
-                    .table(IssuerKeys::Table)
-                    .drop_column(IssuerKeys::CompromisedAt)
-                    .to_owned(),
+            .get_connection()
+            .execute_unprepared(
+                "DROP INDEX ux_issuer_keys_one_active; \
+                 ALTER TABLE issuer_keys DROP COLUMN compromised_at; \
+                 DROP INDEX ux_credentials_status_list_index; \
+                 CREATE UNIQUE INDEX ux_credentials_institution_status_index \
+                   ON credentials (institution_id, status_index); \
+                 ALTER TABLE credentials DROP COLUMN status_list_id; \
+                 DROP INDEX ux_status_lists_institution_purpose_number; \
+                 CREATE UNIQUE INDEX ux_status_lists_institution_purpose \
+                   ON status_lists (institution_id, purpose); \
+                 ALTER TABLE status_lists DROP COLUMN list_number; \
+                 ALTER TABLE status_lists DROP COLUMN capacity;",
             )
             .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ux_credentials_status_list_index")
-                    .table(Credentials::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_credentials_institution_status_index")
-                    .table(Credentials::Table)
-                    .col(Credentials::InstitutionId)
-                    .col(Credentials::StatusIndex)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Credentials::Table)
-                    .drop_column(Credentials::StatusListId)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ux_status_lists_institution_purpose_number")
-                    .table(StatusLists::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_status_lists_institution_purpose")
-                    .table(StatusLists::Table)
-                    .col(StatusLists::InstitutionId)
-                    .col(StatusLists::Purpose)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        for col in [StatusLists::ListNumber, StatusLists::Capacity] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(StatusLists::Table)
-                        .drop_column(col)
-                        .to_owned(),
-                )
-                .await?;
-        }
         Ok(())
     }
 }
@@ -207,7 +159,6 @@ enum StatusLists {
 #[derive(DeriveIden)]
 enum Credentials {
     Table,
-    InstitutionId,
     StatusListId,
     StatusIndex,
 }

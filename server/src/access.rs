@@ -34,7 +34,10 @@ pub async fn actor_and_api_guard(
         match authz::server_fn_access(endpoint) {
             None => return ApiError(AppError::NotFound).into_response(),
             Some(FnAccess::Anyone) => {}
-            Some(FnAccess::SignedIn) => match cell.get(&state.db, req.headers()).await {
+            Some(FnAccess::SignedIn) => match cell
+                .get(&state.db, req.headers(), state.settings.secure_cookies)
+                .await
+            {
                 Ok(actor) if actor.is_signed_in() => {}
                 Ok(_) => return ApiError(AppError::Unauthenticated).into_response(),
                 Err(e) => return ApiError::from(e).into_response(),

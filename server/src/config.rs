@@ -72,6 +72,20 @@ pub struct Config {
     )]
     pub secret_key: Option<SecretText>,
 
+    /// Reverse proxies in front of Badgefolio, as comma-separated CIDRs or addresses
+    /// (`10.0.0.0/8,::1`). Only when a request comes from one of them is the client
+    /// address taken from `X-Forwarded-For` (or `Forwarded: for=`); it is what sign-in
+    /// and sign-up limits count. Default: none, the TCP peer is the client.
+    #[arg(
+        long,
+        env = "BADGEFOLIO_TRUSTED_PROXIES",
+        value_parser = parse_proxy_list,
+        default_value = "",
+        hide_default_value = true,
+        global = true
+    )]
+    pub trusted_proxies: ProxyList,
+
     /// Log format: human-readable text or JSON lines.
     #[arg(long, env = "BADGEFOLIO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -93,6 +107,14 @@ impl std::str::FromStr for SecretText {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Self(s.to_string()))
     }
+}
+
+/// The parsed `--trusted-proxies` list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProxyList(pub Vec<ipnet::IpNet>);
+
+fn parse_proxy_list(s: &str) -> Result<ProxyList, String> {
+    app::server::client_addr::parse_cidrs(s).map(ProxyList)
 }
 
 /// How log lines are written.
@@ -161,7 +183,12 @@ pub enum Command {
     Serve,
     /// Run pending migrations and exit.
     Migrate,
-    /// Load the demo institution and accounts (idempotent) and print the logins.
+    /// For local trials only: load the demo institution and accounts and print the logins.
+    ///
+    /// Every demo account has the published password `badgefolio-demo`, so this must
+    /// never run against a real installation. It marks the database it fills as a demo
+    /// database and is idempotent there (the demo script runs it on every start); it
+    /// refuses a database that is not so marked and already has accounts.
     SeedDemo,
     /// Create an account.
     CreateUser(CreateUser),
@@ -340,6 +367,34 @@ mod tests {
             )
             .contains("c2VjcmV0")
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed_and_checked() {
+        let cli = Cli::try_parse_from(["badgefolio"]).expect("parse");
+        assert!(cli.config.trusted_proxies.0.is_empty());
+        let cli = Cli::try_parse_from([
+            "badgefolio",
+            "--trusted-proxies",
+            "10.0.0.0/8, 192.0.2.1,fd00::/8",
+        ])
+        .expect("parse");
+        assert_eq!(cli.config.trusted_proxies.0.len(), 3);
+        let err = Cli::try_parse_from(["badgefolio", "--trusted-proxies", "10.0.0.0/8,nope"])
+            .expect_err("bad entry");
+        assert!(err.to_string().contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn seed_demo_help_says_it_is_for_local_trials() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("seed-demo")
+            .expect("seed-demo")
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("local trials"), "{help}");
+        assert!(help.contains("published password"), "{help}");
     }
 
     #[test]

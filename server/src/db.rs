@@ -5,15 +5,29 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, sqlx::sqlite};
 
-/// Opens a pool. SQLite gets WAL (no lost writes on crash, readers never block the
-/// writer), foreign keys, a busy timeout and a small pool; PostgreSQL a larger pool.
+/// How long a request waits for a database connection before it is answered 503
+/// ("try again in a moment") instead of hanging: while the database is down, every
+/// request that needs it gets that answer after at most this long.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Opens a pool with [`options`].
 ///
 /// # Errors
 /// When the database cannot be reached or opened.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(options(url)).await
+}
+
+/// The pool settings for a URL. SQLite gets WAL (no lost writes on crash, readers
+/// never block the writer), foreign keys, a busy timeout and a small pool; PostgreSQL a
+/// larger pool. Both give up on a connection after [`ACQUIRE_TIMEOUT`], and idle
+/// connections are checked before use, so a database that went away and came back is
+/// reconnected to without a restart.
+pub fn options(url: &str) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_string());
-    opts.connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+    opts.connect_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(true)
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         opts.max_connections(4)
@@ -28,7 +42,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     } else {
         opts.max_connections(16).min_connections(1);
     }
-    Database::connect(opts).await
+    opts
 }
 
 /// Applies every pending migration.

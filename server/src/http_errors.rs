@@ -2,8 +2,9 @@
 //!
 //! Leptos answers every failed server function with a 500 and the error as JSON. This
 //! layer reads that `AppError` and gives the response the status it stands for (409 for
-//! a taken email, 429 with `Retry-After` for too many attempts, 400 for a malformed
-//! request…), so user mistakes are never reported as server failures.
+//! a taken email, 429 with `Retry-After` for too many attempts, 503 with `Retry-After`
+//! when the database is out of reach, 400 for a malformed request…), so user mistakes
+//! are never reported as server failures.
 
 use axum::{
     body::{Body, to_bytes},
@@ -24,7 +25,10 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     let is_fn_error = res
         .headers()
         .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER);
-    if !is_fn_error || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+    // Leptos answers 500 unless the server function set a status itself (an unavailable
+    // database sets 503 on its own); either way the body says what it really is. Other
+    // statuses (a plain form post's redirect back) are left alone.
+    if !is_fn_error || !res.status().is_server_error() {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -34,10 +38,10 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let AppError::RateLimited { retry_after_secs } = err
-            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-        {
-            parts.headers.insert(header::RETRY_AFTER, v);
+        if let Some(secs) = err.retry_after_secs() {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
     Response::from_parts(parts, Body::from(bytes))

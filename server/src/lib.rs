@@ -54,7 +54,8 @@ pub fn settings(config: &config::Config, may_create_key: bool) -> anyhow::Result
             config.secret_key_file().display()
         )
     })?;
-    Ok(Settings::new(&config.public_url(), kek))
+    Ok(Settings::new(&config.public_url(), kek)
+        .with_trusted_proxies(config.trusted_proxies.0.clone()))
 }
 
 /// The state a server runs with.

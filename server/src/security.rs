@@ -10,7 +10,7 @@ use axum::{
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore as _;
 
-use app::server::AppState;
+use app::server::{AppState, sessions};
 
 /// The CSP nonce of one response, shared with the Leptos renderer through the request.
 #[derive(Debug, Clone)]
@@ -37,8 +37,21 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
+/// Whether the answer to a request may show personal data, and so must not be stored
+/// by any cache (`Cache-Control: private, no-store`): every server-function call, and
+/// every request with a session cookie except the static files under `/pkg/`.
+pub fn may_be_personal(req: &Request, pkg_dir: &str) -> bool {
+    let path = req.uri().path();
+    let is_static = path
+        .strip_prefix('/')
+        .and_then(|p| p.strip_prefix(pkg_dir))
+        .is_some_and(|rest| rest.starts_with('/'));
+    path.starts_with("/api/") || (!is_static && sessions::has_session_cookie(req.headers()))
+}
+
 /// Adds the security headers to every response.
 pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let personal = may_be_personal(&req, &state.leptos_options.site_pkg_dir);
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let nonce = URL_SAFE_NO_PAD.encode(bytes);
@@ -66,6 +79,12 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     );
+    if personal {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
     if state.settings.secure_cookies {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -179,6 +198,27 @@ mod tests {
             PUB
         ));
         assert!(!is_same_origin(&h(&[("origin", "null")]), PUB));
+    }
+
+    fn req(path: &str, cookie: Option<&'static str>) -> Request {
+        let mut r = axum::http::Request::builder().uri(path);
+        if let Some(c) = cookie {
+            r = r.header(header::COOKIE, c);
+        }
+        r.body(axum::body::Body::empty()).expect("request")
+    }
+
+    #[test]
+    fn personal_answers_are_recognised() {
+        let s = Some("badgefolio_session=abc");
+        let host = Some("__Host-badgefolio_session=abc");
+        assert!(may_be_personal(&req("/portfolio", s), "pkg"));
+        assert!(may_be_personal(&req("/", host), "pkg"));
+        assert!(may_be_personal(&req("/api/current_user", None), "pkg"));
+        assert!(!may_be_personal(&req("/", None), "pkg"));
+        assert!(!may_be_personal(&req("/portfolio", Some("other=1")), "pkg"));
+        assert!(!may_be_personal(&req("/pkg/badgefolio.wasm", s), "pkg"));
+        assert!(may_be_personal(&req("/pkgfoo", s), "pkg"));
     }
 
     #[test]

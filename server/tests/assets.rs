@@ -66,7 +66,7 @@ async fn get(
     (status, headers, body)
 }
 
-fn h<'a>(headers: &'a axum::http::HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn h(headers: &axum::http::HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

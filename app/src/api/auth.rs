@@ -31,10 +31,16 @@ pub async fn sign_up(
     password: String,
 ) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::{accounts, authz::Action, request, sessions};
+    use crate::server::{ServerError, accounts, authz::Action, request, sessions};
     let run = async {
         let state = request::state()?;
         request::authorize(&state, Action::UseAccountForms).await?;
+        state
+            .login_limiter
+            .check_sign_up(request::client_ip())
+            .map_err(|retry_after_secs| {
+                ServerError::User(AppError::RateLimited { retry_after_secs })
+            })?;
         let account = accounts::NewAccount {
             email,
             display_name,
@@ -46,7 +52,7 @@ pub async fn sign_up(
         let token = sessions::create(&state.db, user.id).await?;
         request::set_cookie(&sessions::set_cookie(&token, state.settings.secure_cookies));
         leptos_axum::redirect(AFTER_SIGN_IN);
-        Ok::<_, crate::server::ServerError>(())
+        Ok::<_, ServerError>(())
     };
     run.await.map_err(AppError::from)
 }

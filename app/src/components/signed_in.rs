@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::auth::use_auth;
+use crate::error::AppError;
 use crate::model::SessionUser;
 
 /// Shows `children(user)` when signed in, a sign-in prompt otherwise.
@@ -30,6 +31,14 @@ where
                                     " or "
                                     <A href="/signup">"create an account"</A>
                                 </p>
+                            </section>
+                        }
+                        .into_any(),
+                        Err(e @ AppError::Unavailable { .. }) => view! {
+                            <section class="card narrow" data-testid="unavailable">
+                                <h1>"Please try again in a moment"</h1>
+                                <p role="alert">{e.to_string()}</p>
+                                <p>"Nothing you did caused this. Reload the page in a few seconds."</p>
                             </section>
                         }
                         .into_any(),

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, SqlErr, TransactionTrait,
+    QueryOrder, Set, SqlErr,
 };
 
 use super::entities::{institution, membership, user};
@@ -85,14 +85,21 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount) -> ServerResult<us
     let email = normalize_email(&new.email)?;
     let display_name = normalize_display_name(&new.display_name)?;
     passwords::check_rule(&new.password, &email)?;
+    // A taken email is refused before the expensive hash (checked again below, and the
+    // unique index settles a race between two sign-ups).
+    if find_by_email(db, &email).await?.is_some() {
+        return Err(AppError::EmailTaken.into());
+    }
     let password_hash = passwords::hash(new.password).await?;
 
-    let txn = db.begin().await?;
+    // A write transaction from the start (SQLite would otherwise fail the upgrade from
+    // read to write when another writer commits in between).
+    let txn = super::db::begin_write(db).await?;
     let institution = match (&new.role, &new.institution) {
         (Role::Reviewer | Role::IssuerAdmin, Some(slug)) => Some(
             institution::Entity::find()
                 .filter(institution::Column::Slug.eq(slug.as_str()))
-                .one(&txn)
+                .one(&*txn)
                 .await?
                 .ok_or(AppError::NotFound)?,
         ),
@@ -101,7 +108,7 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount) -> ServerResult<us
         }
         _ => None,
     };
-    if find_by_email(&txn, &email).await?.is_some() {
+    if find_by_email(&*txn, &email).await?.is_some() {
         return Err(AppError::EmailTaken.into());
     }
     let now = Utc::now();
@@ -115,7 +122,7 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount) -> ServerResult<us
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(&*txn)
     .await;
     let user = match inserted {
         Ok(user) => user,
@@ -138,7 +145,7 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount) -> ServerResult<us
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(&*txn)
         .await?;
     }
     txn.commit().await?;
@@ -186,7 +193,7 @@ pub async fn authenticate(
             }
         }
         None => {
-            passwords::verify(password, passwords::dummy_hash().await.to_string()).await?;
+            passwords::verify(password, passwords::dummy_hash().await?.to_string()).await?;
             Err(AppError::InvalidCredentials.into())
         }
     }

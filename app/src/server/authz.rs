@@ -147,8 +147,12 @@ pub fn server_fn_access(endpoint: &str) -> Option<FnAccess> {
 ///
 /// # Errors
 /// Database errors.
-pub async fn resolve(db: &impl ConnectionTrait, headers: &http::HeaderMap) -> ServerResult<Actor> {
-    let Some(token) = sessions::token_from_headers(headers) else {
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    headers: &http::HeaderMap,
+    secure_cookies: bool,
+) -> ServerResult<Actor> {
+    let Some(token) = sessions::token_from_headers(headers, secure_cookies) else {
         return Ok(Actor::Anonymous);
     };
     let Some(user) = sessions::user_for_token(db, &token).await? else {
@@ -188,9 +192,10 @@ impl ActorCell {
         &self,
         db: &impl ConnectionTrait,
         headers: &http::HeaderMap,
+        secure_cookies: bool,
     ) -> ServerResult<Actor> {
         self.0
-            .get_or_try_init(|| resolve(db, headers))
+            .get_or_try_init(|| resolve(db, headers, secure_cookies))
             .await
             .cloned()
     }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod authz;
+pub mod client_addr;
 pub mod db;
 pub mod entities;
 pub mod error;

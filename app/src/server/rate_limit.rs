@@ -1,4 +1,6 @@
-//! Sign-in rate limiting, per account and per client address (GCRA, from `governor`).
+//! Sign-in and sign-up rate limiting, per account and per client address (GCRA, from
+//! `governor`). A client address is keyed by [`client_addr::rate_key`]: an IPv4 address
+//! or an IPv6 /64, so rotating through one's own IPv6 addresses does not help.
 //!
 //! The limiters live in each server's memory. Behind a load balancer each server limits
 //! on its own, so an attacker gets at most `servers ×` the budget; that is accepted for
@@ -11,21 +13,33 @@ use governor::{
     clock::{Clock, DefaultClock},
 };
 
+use super::client_addr;
+
 /// Attempts allowed at once for one account, then one more per minute.
 pub const ACCOUNT_BURST: u32 = 5;
 /// Attempts allowed at once from one client address, then one more every 6 seconds.
 pub const CLIENT_BURST: u32 = 20;
+/// Sign-ups allowed at once from one client address, then one more every 30 seconds.
+pub const SIGN_UP_BURST: u32 = 10;
 
-/// The two limiters that guard sign-in.
+/// The limiters that guard sign-in (per account and per client) and sign-up (per client).
 pub struct LoginLimiter {
     per_account: DefaultKeyedRateLimiter<String>,
     per_client: DefaultKeyedRateLimiter<IpAddr>,
+    sign_up_per_client: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Default for LoginLimiter {
     fn default() -> Self {
-        Self::new(ACCOUNT_BURST, CLIENT_BURST)
+        Self::new(ACCOUNT_BURST, CLIENT_BURST).with_sign_up_burst(SIGN_UP_BURST)
     }
+}
+
+fn wait_secs(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> u64 {
+    not_until
+        .wait_time_from(DefaultClock::default().now())
+        .as_secs()
+        .max(1)
 }
 
 fn quota(period: Duration, burst: u32) -> Quota {
@@ -36,34 +50,54 @@ fn quota(period: Duration, burst: u32) -> Quota {
 }
 
 impl LoginLimiter {
-    /// Limiters allowing `account_burst` attempts per account and `client_burst` per address.
+    /// Limiters allowing `account_burst` sign-in attempts per account and
+    /// `client_burst` per address, and [`SIGN_UP_BURST`] sign-ups per address.
     pub fn new(account_burst: u32, client_burst: u32) -> Self {
         Self {
             per_account: RateLimiter::keyed(quota(Duration::from_secs(60), account_burst)),
             per_client: RateLimiter::keyed(quota(Duration::from_secs(6), client_burst)),
+            sign_up_per_client: RateLimiter::keyed(quota(Duration::from_secs(30), SIGN_UP_BURST)),
         }
     }
 
-    /// Records one attempt. `Err(seconds)` says how long to wait when over the limit.
+    /// The same limiters, allowing `burst` sign-ups at once per address.
+    #[must_use]
+    pub fn with_sign_up_burst(mut self, burst: u32) -> Self {
+        self.sign_up_per_client = RateLimiter::keyed(quota(Duration::from_secs(30), burst));
+        self
+    }
+
+    /// Records one sign-in attempt. `Err(seconds)` says how long to wait when over the limit.
     pub fn check(&self, email: &str, client: Option<IpAddr>) -> Result<(), u64> {
-        let clock = DefaultClock::default();
-        let wait = |not_until: governor::NotUntil<_>| {
-            not_until.wait_time_from(clock.now()).as_secs().max(1)
-        };
         if let Some(ip) = client {
-            self.per_client.check_key(&ip).map_err(wait)?;
+            self.per_client
+                .check_key(&client_addr::rate_key(ip))
+                .map_err(wait_secs)?;
         }
         self.per_account
             .check_key(&email.trim().to_lowercase())
-            .map_err(wait)
+            .map_err(wait_secs)
+    }
+
+    /// Records one sign-up attempt. `Err(seconds)` says how long to wait when over the limit.
+    pub fn check_sign_up(&self, client: Option<IpAddr>) -> Result<(), u64> {
+        match client {
+            Some(ip) => self
+                .sign_up_per_client
+                .check_key(&client_addr::rate_key(ip))
+                .map_err(wait_secs),
+            None => Ok(()),
+        }
     }
 
     /// Forgets keys that are back to a full budget (called periodically).
     pub fn shrink(&self) {
         self.per_account.retain_recent();
         self.per_client.retain_recent();
+        self.sign_up_per_client.retain_recent();
         self.per_account.shrink_to_fit();
         self.per_client.shrink_to_fit();
+        self.sign_up_per_client.shrink_to_fit();
     }
 }
 
@@ -97,5 +131,43 @@ mod tests {
             l.check("c@x.org", Some(IpAddr::from([10, 0, 0, 2])))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn ipv6_clients_share_a_budget_per_slash_64() {
+        let l = LoginLimiter::new(100, 2);
+        let ip = |s: &str| Some(s.parse::<IpAddr>().expect("ip"));
+        assert!(l.check("a@x.org", ip("2001:db8:1:1::1")).is_ok());
+        assert!(l.check("b@x.org", ip("2001:db8:1:1::2")).is_ok());
+        assert!(
+            l.check("c@x.org", ip("2001:db8:1:1:ffff::3")).is_err(),
+            "same /64"
+        );
+        assert!(
+            l.check("c@x.org", ip("2001:db8:1:2::1")).is_ok(),
+            "next /64"
+        );
+    }
+
+    #[test]
+    fn sign_ups_are_limited_per_client() {
+        let l = LoginLimiter::new(100, 100).with_sign_up_burst(3);
+        let a = Some(IpAddr::from([198, 51, 100, 1]));
+        for _ in 0..3 {
+            assert!(l.check_sign_up(a).is_ok());
+        }
+        let wait = l.check_sign_up(a).expect_err("limited");
+        assert!((1..=30).contains(&wait), "{wait}");
+        assert!(
+            l.check_sign_up(Some(IpAddr::from([198, 51, 100, 2])))
+                .is_ok()
+        );
+        // Mapped IPv6 is the same client.
+        assert!(
+            l.check_sign_up(Some("::ffff:198.51.100.1".parse().expect("ip")))
+                .is_err()
+        );
+        // Sign-in has its own budget.
+        assert!(l.check("a@x.org", a).is_ok());
     }
 }

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, connect_info::MockConnectInfo};
 use http::{HeaderValue, header::SET_COOKIE, request::Parts};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
@@ -12,7 +12,7 @@ use leptos_axum::ResponseOptions;
 use super::authz::{self, Action, Actor, ActorCell};
 use super::entities::user;
 use super::error::{ServerError, ServerResult};
-use super::{AppState, sessions};
+use super::{AppState, client_addr, sessions};
 
 /// The shared state.
 ///
@@ -26,11 +26,13 @@ fn parts() -> ServerResult<Parts> {
     use_context::<Parts>().ok_or(ServerError::Context("request parts"))
 }
 
-/// The session token sent by the browser, if any.
+/// The session token sent by the browser, if any (under the cookie name of the
+/// configured scheme).
 pub fn session_token() -> Option<String> {
+    let secure = state().ok()?.settings.secure_cookies;
     parts()
         .ok()
-        .and_then(|p| sessions::token_from_headers(&p.headers))
+        .and_then(|p| sessions::token_from_headers(&p.headers, secure))
 }
 
 /// Who is asking: built once per request (the router puts an [`ActorCell`] on every
@@ -41,8 +43,11 @@ pub fn session_token() -> Option<String> {
 pub async fn actor(state: &AppState) -> ServerResult<Actor> {
     let parts = parts()?;
     match parts.extensions.get::<ActorCell>() {
-        Some(cell) => cell.get(&state.db, &parts.headers).await,
-        None => authz::resolve(&state.db, &parts.headers).await,
+        Some(cell) => {
+            cell.get(&state.db, &parts.headers, state.settings.secure_cookies)
+                .await
+        }
+        None => authz::resolve(&state.db, &parts.headers, state.settings.secure_cookies).await,
     }
 }
 
@@ -64,13 +69,26 @@ pub async fn current_user(state: &AppState) -> ServerResult<Option<user::Model>>
     Ok(actor(state).await?.user().cloned())
 }
 
-/// The address of the client (the TCP peer).
+/// The address of the client: the TCP peer, or when that peer is a trusted proxy
+/// (`Settings::trusted_proxies`), the client it forwarded for.
 pub fn client_ip() -> Option<IpAddr> {
-    parts()
-        .ok()?
+    let parts = parts().ok()?;
+    // As axum's `ConnectInfo` extractor: the real peer, or the one a test router mocks.
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|MockConnectInfo(addr)| addr.ip())
+        })?;
+    let state = state().ok();
+    let trusted = state
+        .as_ref()
+        .map_or(&[][..], |s| s.settings.trusted_proxies.as_slice());
+    Some(client_addr::resolve(peer, &parts.headers, trusted))
 }
 
 /// Adds a `Set-Cookie` header to the response.

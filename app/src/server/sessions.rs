@@ -10,8 +10,21 @@ use sha2::{Digest, Sha256};
 use super::entities::{session, user};
 use super::error::ServerResult;
 
-/// Name of the session cookie.
+/// Name of the session cookie on plain http (local trials).
 pub const COOKIE_NAME: &str = "badgefolio_session";
+/// Name of the session cookie on https: the `__Host-` prefix makes browsers accept it
+/// only with `Secure`, `Path=/` and no `Domain`, so no sibling subdomain and no plain-http
+/// page can set or overwrite it.
+pub const SECURE_COOKIE_NAME: &str = "__Host-badgefolio_session";
+
+/// The session cookie's name when cookies are (or are not) `Secure`.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
 /// How long a session lasts without signing in again.
 pub const LIFETIME_DAYS: i64 = 30;
 
@@ -103,7 +116,7 @@ pub async fn purge_expired(db: &impl ConnectionTrait) -> ServerResult<u64> {
 
 /// The `Set-Cookie` value that stores a session token in the browser.
 pub fn set_cookie(token: &str, secure: bool) -> String {
-    Cookie::build((COOKIE_NAME, token.to_string()))
+    Cookie::build((cookie_name(secure), token.to_string()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -115,7 +128,7 @@ pub fn set_cookie(token: &str, secure: bool) -> String {
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> String {
-    Cookie::build((COOKIE_NAME, ""))
+    Cookie::build((cookie_name(secure), ""))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -125,16 +138,24 @@ pub fn clear_cookie(secure: bool) -> String {
         .to_string()
 }
 
-/// The session token in a request's `Cookie` headers, if any.
-pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+/// The session token in a request's `Cookie` headers, if any, under the cookie name
+/// for the configured scheme (`secure`): on https only the `__Host-` cookie counts.
+pub fn token_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE_NAME && !c.value().is_empty())
+        .find(|c| c.name() == name && !c.value().is_empty())
         .map(|c| c.value().to_string())
+}
+
+/// Whether a request carries a session cookie of either name (whether or not it is
+/// valid): its answer may be personal.
+pub fn has_session_cookie(headers: &http::HeaderMap) -> bool {
+    token_from_headers(headers, false).is_some() || token_from_headers(headers, true).is_some()
 }
 
 #[cfg(test)]
@@ -144,9 +165,20 @@ mod tests {
     #[test]
     fn cookie_is_httponly_lax_and_secure_only_on_https() {
         let c = set_cookie("tok", false);
+        assert!(c.starts_with("badgefolio_session=tok;"), "{c}");
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
-        assert!(set_cookie("tok", true).contains("Secure"));
         assert!(clear_cookie(false).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn https_cookie_has_the_host_prefix_and_its_rules() {
+        for c in [set_cookie("tok", true), clear_cookie(true)] {
+            assert!(c.starts_with("__Host-badgefolio_session="), "{c}");
+            assert!(c.contains("; Secure"), "{c}");
+            assert!(c.contains("; Path=/"), "{c}");
+            assert!(!c.contains("Domain"), "{c}");
+            assert!(c.contains("HttpOnly"), "{c}");
+        }
     }
 
     #[test]
@@ -156,8 +188,39 @@ mod tests {
             http::header::COOKIE,
             http::HeaderValue::from_static("a=1; badgefolio_session=xyz; b=2"),
         );
-        assert_eq!(token_from_headers(&h).as_deref(), Some("xyz"));
-        assert_eq!(token_from_headers(&http::HeaderMap::new()), None);
+        assert_eq!(token_from_headers(&h, false).as_deref(), Some("xyz"));
+        assert_eq!(token_from_headers(&http::HeaderMap::new(), false), None);
+    }
+
+    #[test]
+    fn reads_only_the_name_of_the_configured_scheme() {
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("badgefolio_session=plain"),
+        );
+        assert_eq!(
+            token_from_headers(&h, true),
+            None,
+            "https ignores the plain name"
+        );
+        assert!(has_session_cookie(&h));
+        h.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("__Host-badgefolio_session=host"),
+        );
+        assert_eq!(token_from_headers(&h, true).as_deref(), Some("host"));
+        assert_eq!(
+            token_from_headers(&h, false),
+            None,
+            "http ignores the prefixed name"
+        );
+        assert!(has_session_cookie(&h));
+        h.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("badgefolio_session=; other=1"),
+        );
+        assert!(!has_session_cookie(&h));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use ipnet::IpNet;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
@@ -14,12 +15,16 @@ use super::rate_limit::LoginLimiter;
 pub struct Settings {
     /// External base URL without a trailing slash, e.g. `https://badges.example.edu`.
     pub public_url: String,
-    /// Whether cookies get the `Secure` attribute (the public URL is https).
+    /// Whether cookies get the `Secure` attribute and the `__Host-` name prefix (the
+    /// public URL is https).
     pub secure_cookies: bool,
     /// Seals and opens the issuers' secret keys.
     pub secrets: Arc<KeyEncryptionKey>,
     /// Indexes a new status list hands out before the next list starts.
     pub status_list_capacity: i32,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers are believed (see
+    /// `client_addr`). Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Settings {
@@ -32,6 +37,7 @@ impl Settings {
             public_url,
             secrets: Arc::new(secrets),
             status_list_capacity: DEFAULT_STATUS_LIST_CAPACITY,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -39,6 +45,13 @@ impl Settings {
     /// never opens an issuer's key (verifying). Keys sealed with it are lost with it.
     pub fn for_public_url(public_url: &str) -> Self {
         Self::new(public_url, KeyEncryptionKey::generate())
+    }
+
+    /// The same settings, believing forwarding headers from these proxies.
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpNet>) -> Self {
+        self.trusted_proxies = proxies;
+        self
     }
 }
 

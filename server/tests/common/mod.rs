@@ -37,6 +37,15 @@ pub const PUBLIC_URL: &str = "http://127.0.0.1:3000";
 /// A fresh, migrated database of the given kind; `None` when PostgreSQL is not
 /// configured (and not required).
 pub async fn database(backend: Backend, dir: &tempfile::TempDir) -> Option<DatabaseConnection> {
+    let url = database_url(backend, dir).await?;
+    let db = server::db::connect(&url).await.unwrap();
+    server::db::migrate(&db).await.unwrap();
+    Some(db)
+}
+
+/// The URL of a fresh, empty database of the given kind (a SQLite file in `dir`, or a
+/// new PostgreSQL database); `None` when PostgreSQL is not configured (and not required).
+pub async fn database_url(backend: Backend, dir: &tempfile::TempDir) -> Option<String> {
     let url = match backend {
         Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
         Backend::Postgres => {
@@ -59,9 +68,7 @@ pub async fn database(backend: Backend, dir: &tempfile::TempDir) -> Option<Datab
             format!("{base}/{name}")
         }
     };
-    let db = server::db::connect(&url).await.unwrap();
-    server::db::migrate(&db).await.unwrap();
-    Some(db)
+    Some(url)
 }
 
 impl TestApp {
@@ -72,14 +79,31 @@ impl TestApp {
 
     /// A new app served at another public URL.
     pub async fn with_public_url(backend: Backend, public_url: &str) -> Option<Self> {
+        Self::with_settings(backend, Settings::for_public_url(public_url)).await
+    }
+
+    /// A new app with these settings.
+    pub async fn with_settings(backend: Backend, settings: Settings) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
         let db = database(backend, &dir).await?;
+        Some(Self::on_database(db, settings, dir))
+    }
+
+    /// An app on an existing database (kept in `dir`, if it is a SQLite file).
+    pub fn on_database(db: DatabaseConnection, settings: Settings, dir: tempfile::TempDir) -> Self {
         let state = AppState::new(
             db,
             server::leptos_options(&dir.path().join("site"), "127.0.0.1:3000".parse().unwrap()),
-            Settings::for_public_url(public_url),
+            settings,
         );
-        Some(Self::from_state(state, dir))
+        Self::from_state(state, dir)
+    }
+
+    /// The `Cookie` header that carries a session token to this app (the cookie's name
+    /// follows the public URL's scheme).
+    pub fn session_cookie(&self, token: &str) -> String {
+        let name = app::server::sessions::cookie_name(self.state.settings.secure_cookies);
+        format!("{name}={token}")
     }
 
     /// Another server sharing this one's database (as behind a load balancer).
@@ -88,6 +112,16 @@ impl TestApp {
             self.state.db.clone(),
             self.state.leptos_options.clone(),
             (*self.state.settings).clone(),
+        );
+        Self::from_state(state, tempfile::tempdir().unwrap())
+    }
+
+    /// Another server sharing this one's database, with other settings.
+    pub fn sibling_with(&self, settings: Settings) -> TestApp {
+        let state = AppState::new(
+            self.state.db.clone(),
+            self.state.leptos_options.clone(),
+            settings,
         );
         Self::from_state(state, tempfile::tempdir().unwrap())
     }
@@ -112,7 +146,7 @@ impl TestApp {
     pub async fn get(&self, path: &str, session: Option<&str>) -> Reply {
         let mut req = Request::get(path).header(header::ACCEPT, "text/html");
         if let Some(s) = session {
-            req = req.header(header::COOKIE, format!("badgefolio_session={s}"));
+            req = req.header(header::COOKIE, self.session_cookie(s));
         }
         self.send(req.body(Body::empty()).unwrap()).await
     }
@@ -120,7 +154,8 @@ impl TestApp {
     /// Calls a server function the way the hydrated app does (form-encoded, JSON back),
     /// from our own origin.
     pub async fn call(&self, name: &str, fields: &[(&str, &str)], session: Option<&str>) -> Reply {
-        self.call_with(name, fields, session, &[("origin", PUBLIC_URL)])
+        let origin = self.state.settings.public_url.clone();
+        self.call_with(name, fields, session, &[("origin", &origin)])
             .await
     }
 
@@ -137,7 +172,7 @@ impl TestApp {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json");
         if let Some(s) = session {
-            req = req.header(header::COOKIE, format!("badgefolio_session={s}"));
+            req = req.header(header::COOKIE, self.session_cookie(s));
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -147,19 +182,33 @@ impl TestApp {
 
     /// Signs up a learner and returns the session token.
     pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> String {
-        let r = self
-            .call(
-                "sign_up",
-                &[
-                    ("email", email),
-                    ("display_name", name),
-                    ("password", password),
-                ],
-                None,
-            )
-            .await;
+        let r = self.try_sign_up(email, name, password, &[]).await;
         assert_eq!(r.status, 200, "sign up failed: {}", r.body);
         r.session().expect("sign up sets a session cookie")
+    }
+
+    /// Calls `sign_up` with extra headers and returns the reply, whatever it is.
+    pub async fn try_sign_up(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let origin = self.state.settings.public_url.clone();
+        let mut all = vec![("origin", origin.as_str())];
+        all.extend_from_slice(headers);
+        self.call_with(
+            "sign_up",
+            &[
+                ("email", email),
+                ("display_name", name),
+                ("password", password),
+            ],
+            None,
+            &all,
+        )
+        .await
     }
 
     /// Signs in and returns the reply.
@@ -266,10 +315,12 @@ impl Reply {
             .collect()
     }
 
-    /// The session token set by this response, if any.
+    /// The session token set by this response, if any (under either cookie name).
     pub fn session(&self) -> Option<String> {
         self.set_cookies().iter().find_map(|c| {
-            let v = c.strip_prefix("badgefolio_session=")?;
+            let v = c
+                .strip_prefix("badgefolio_session=")
+                .or_else(|| c.strip_prefix("__Host-badgefolio_session="))?;
             let v = v.split(';').next()?;
             (!v.is_empty()).then(|| v.to_string())
         })
@@ -282,6 +333,11 @@ impl Reply {
             .and_then(|v| v["code"].as_str().map(str::to_string))
             .unwrap_or_default()
     }
+}
+
+/// The backends to run on: SQLite always, PostgreSQL when configured.
+pub fn backends() -> [Backend; 2] {
+    [Backend::Sqlite, Backend::Postgres]
 }
 
 /// Runs each test body on SQLite and on PostgreSQL (`<name>::sqlite`, `<name>::postgres`).

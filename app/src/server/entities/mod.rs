@@ -1,5 +1,6 @@
 //! SeaORM entities, one file per table (the schema itself lives in the `migrations` crate).
 
+pub mod app_meta;
 pub mod credential;
 pub mod institution;
 pub mod issuer_key;
