@@ -8,7 +8,8 @@ use axum::{
 
 use app::{error::AppError, server::ServerError};
 
-/// An error answered as JSON with its status (`{"code": …, "message": …}`).
+/// An error answered as JSON with its status (`{"code": …, "message": …}`), and
+/// `Retry-After` when waiting helps (rate limits, the database out of reach).
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
 
@@ -28,7 +29,17 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::json!({ "code": self.0.code(), "message": self.0.to_string() });
-        (status, Json(body)).into_response()
+        // The error itself (its `code` and fields, as server functions send it) plus a
+        // sentence for people.
+        let mut body = serde_json::to_value(&self.0).unwrap_or_default();
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("message".into(), self.0.to_string().into());
+        }
+        let mut res = (status, Json(body)).into_response();
+        if let Some(secs) = self.0.retry_after_secs() {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }

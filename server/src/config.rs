@@ -86,6 +86,17 @@ pub struct Config {
     )]
     pub trusted_proxies: ProxyList,
 
+    /// The forwarding header the trusted proxies write: `x-forwarded-for` or
+    /// `forwarded`. Only that one is read (a proxy passes the other on as the client
+    /// sent it).
+    #[arg(
+        long,
+        env = "BADGEFOLIO_FORWARDING_HEADER",
+        default_value = "x-forwarded-for",
+        global = true
+    )]
+    pub forwarding_header: app::server::client_addr::ForwardingHeader,
+
     /// Log format: human-readable text or JSON lines.
     #[arg(long, env = "BADGEFOLIO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,

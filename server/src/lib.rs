@@ -55,7 +55,8 @@ pub fn settings(config: &config::Config, may_create_key: bool) -> anyhow::Result
         )
     })?;
     Ok(Settings::new(&config.public_url(), kek)
-        .with_trusted_proxies(config.trusted_proxies.0.clone()))
+        .with_trusted_proxies(config.trusted_proxies.0.clone())
+        .with_forwarding_header(config.forwarding_header))
 }
 
 /// The state a server runs with.
@@ -82,18 +83,23 @@ pub async fn listen(
     Ok(listener.tap_io(no_delay as fn(&mut tokio::net::TcpStream)))
 }
 
-/// Background chores: drop expired sessions and idle rate-limit entries, hourly.
+/// Background chores: drop idle rate-limit entries every minute (so a flood of keys
+/// does not stay in memory), and expired sessions hourly.
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        let mut ticks: u64 = 0;
         loop {
             every.tick().await;
-            match sessions::purge_expired(&state.db).await {
-                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "session purge failed"),
-            }
             state.login_limiter.shrink();
+            if ticks % 60 == 0 {
+                match sessions::purge_expired(&state.db).await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "session purge failed"),
+                }
+            }
+            ticks += 1;
         }
     });
 }

@@ -58,6 +58,12 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(CspNonce(nonce.clone()));
 
     let mut res = next.run(req).await;
+    // The site's static files are the same bytes for everyone: their caching stands.
+    let personal = personal
+        && res
+            .extensions()
+            .get::<crate::routes::assets::StaticAsset>()
+            .is_none();
     let h = res.headers_mut();
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);

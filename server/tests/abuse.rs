@@ -56,9 +56,20 @@ on_both_backends! {
         // Client A cannot escape by writing a fresh address in front of what the proxy adds.
         let spoofed = [("x-forwarded-for", "192.0.2.77, 198.51.100.1")];
         assert_eq!(app.try_sign_up("a-spoof@example.org", "A", PW, &spoofed).await.status, 429);
-        // `Forwarded: for=` works the same.
+        // A `Forwarded` header is not what this proxy writes: it is not believed, so
+        // it cannot move client A into another budget either (the proxy's own is used).
         let fwd = [("forwarded", "for=198.51.100.1;proto=https")];
-        assert_eq!(app.try_sign_up("a-fwd@example.org", "A", PW, &fwd).await.status, 429);
+        let r = app.try_sign_up("a-fwd@example.org", "A", PW, &fwd).await;
+        assert_eq!(r.status, 200, "keyed by the proxy, not by the header: {}", r.body);
+
+        // Behind a proxy that writes `Forwarded`, `for=` works the same, and an
+        // X-Forwarded-For written by the client and passed on is ignored.
+        let app = app.sibling_with(
+            behind_proxy().with_forwarding_header(client_addr::ForwardingHeader::Forwarded),
+        );
+        use_up_sign_ups(&app, "f", &fwd).await;
+        let spoof = [("forwarded", "for=198.51.100.1"), ("x-forwarded-for", "192.0.2.99")];
+        assert_eq!(app.try_sign_up("f-spoof@example.org", "A", PW, &spoof).await.status, 429);
     }
 
     async fn ipv6_clients_are_limited_per_slash_64(app) {

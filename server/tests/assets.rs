@@ -125,6 +125,11 @@ async fn hashed_files_are_negotiated_precompressed_and_immutable() {
     assert_eq!(status, 304);
     assert!(body.is_empty());
     assert_eq!(h(&hd, header::ETAG), Some(br_etag.as_str()));
+    assert_eq!(
+        h(&hd, header::CONTENT_ENCODING),
+        None,
+        "a 304 carries validators only"
+    );
     let lm = {
         let (_, hd, _) = get(&site, WASM, &[], "GET").await;
         h(&hd, header::LAST_MODIFIED).unwrap().to_string()
@@ -147,12 +152,27 @@ async fn unhashed_files_get_a_short_lifetime_and_useless_variants_are_skipped() 
     assert_eq!(status, 200);
     assert_eq!(h(&hd, header::CACHE_CONTROL), Some("public, max-age=300"));
     assert!(h(&hd, header::ETAG).is_some());
+    // The .br made at build time is larger than the file, so it is not sent (the
+    // file is compressed on the way out instead).
+    assert_eq!(h(&hd, header::CONTENT_ENCODING), Some("br"));
+    assert_ne!(body, vec![1u8; 5000]);
+    // A signed-in browser gets the same caching for static files.
+    let (_, hd, _) = get(
+        &site,
+        "/favicon.svg",
+        &[("cookie", "badgefolio_session=abc")],
+        "GET",
+    )
+    .await;
+    assert_eq!(h(&hd, header::CACHE_CONTROL), Some("public, max-age=300"));
+    let (_, hd, _) = get(&site, WASM, &[("cookie", "badgefolio_session=abc")], "GET").await;
     assert_eq!(
-        h(&hd, header::CONTENT_ENCODING),
-        None,
-        "the larger .br is not used, nor is it compressed again"
+        h(&hd, header::CACHE_CONTROL),
+        Some("public, max-age=31536000, immutable")
     );
-    assert_eq!(body.len(), 600);
+    // A file without a build-time variant may still be compressed on the way out.
+    let (_, hd, _) = get(&site, "/favicon.svg", &[("accept-encoding", "gzip")], "GET").await;
+    assert_eq!(h(&hd, header::CONTENT_ENCODING), Some("gzip"));
     // Anything else goes on to the app.
     let (status, _, _) = get(&site, "/pkg/missing.js", &[], "GET").await;
     assert_eq!(status, 404);

@@ -87,6 +87,25 @@ async fn assert_down(app: &TestApp, session: &str, n: u32) {
     assert_unavailable(&r, "sign_up");
     assert_eq!(r.code(), "unavailable");
 
+    // The guard in front of signed-in server functions, and the issuer routes (what
+    // verifiers poll) answer the same way.
+    let r = timed(
+        "change_password",
+        app.call(
+            "change_password",
+            &[
+                ("current_password", PW),
+                ("new_password", "another long passphrase"),
+            ],
+            Some(session),
+        ),
+    )
+    .await;
+    assert_unavailable(&r, "change_password");
+    assert_eq!(r.code(), "unavailable");
+    let r = timed("did.json", app.get("/issuers/demo/did.json", None)).await;
+    assert_unavailable(&r, "did.json");
+
     // What needs no database keeps working.
     let r = timed("landing", app.get("/", None)).await;
     assert_eq!(r.status, 200, "{}", r.body);

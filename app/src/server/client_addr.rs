@@ -11,13 +11,50 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use http::HeaderMap;
 use ipnet::IpNet;
 
-/// The client address of a request that arrived from `peer` with `headers`.
+/// Which forwarding header our proxies write. Only that one is read: a proxy passes the
+/// other one on as the client sent it, so reading it would let any client pick its
+/// address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ForwardingHeader {
+    /// `X-Forwarded-For: client, proxy1, …` (nginx, most load balancers).
+    #[default]
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=client, for=proxy1`.
+    Forwarded,
+}
+
+impl std::str::FromStr for ForwardingHeader {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Ok(Self::XForwardedFor),
+            "forwarded" => Ok(Self::Forwarded),
+            other => Err(format!(
+                "`{other}` is not a forwarding header: use x-forwarded-for or forwarded"
+            )),
+        }
+    }
+}
+
+/// The client address of a request that arrived from `peer` with `headers`, reading
+/// `X-Forwarded-For`.
 pub fn resolve(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    resolve_with(peer, headers, trusted, ForwardingHeader::XForwardedFor)
+}
+
+/// The client address, reading the forwarding header our proxies write.
+pub fn resolve_with(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+    header: ForwardingHeader,
+) -> IpAddr {
     let peer = canonical(peer);
     if !is_trusted(peer, trusted) {
         return peer;
     }
-    let chain = forwarded_chain(headers);
+    let chain = forwarded_chain(headers, header);
     let mut leftmost = None;
     for hop in chain.iter().rev() {
         match hop {
@@ -74,19 +111,18 @@ fn is_trusted(ip: IpAddr, trusted: &[IpNet]) -> bool {
     trusted.iter().any(|net| net.contains(&ip))
 }
 
-/// The forwarding chain, left (original client) to right (the hop nearest to us);
-/// `None` for a hop that is not an address. `X-Forwarded-For` wins when both are sent.
-fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
+/// The forwarding chain of the configured header, left (original client) to right (the
+/// hop nearest to us); `None` for a hop that is not an address.
+fn forwarded_chain(headers: &HeaderMap, header: ForwardingHeader) -> Vec<Option<IpAddr>> {
     let values = |name: &str| -> Vec<String> {
         headers
             .get_all(name)
             .iter()
-            .map(|v| v.to_str().map(str::to_string).unwrap_or_default())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .collect()
     };
-    let xff = values("x-forwarded-for");
-    if !xff.is_empty() {
-        return xff
+    if header == ForwardingHeader::XForwardedFor {
+        return values("x-forwarded-for")
             .iter()
             .flat_map(|v| v.split(','))
             .map(|hop| parse_hop(hop.trim()))
@@ -177,17 +213,43 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_header_is_read_when_there_is_no_x_forwarded_for() {
+    fn forwarded_header_is_read_when_configured() {
         let t = trusted();
+        let fwd = |h: &HeaderMap| resolve_with(ip("10.1.2.3"), h, &t, ForwardingHeader::Forwarded);
         let h = headers(&[(
             "forwarded",
             r#"for=1.1.1.1, for="[2001:db8:cafe::17]:4711";proto=https, For=10.0.0.2;by=10.0.0.1"#,
         )]);
-        assert_eq!(resolve(ip("10.1.2.3"), &h, &t), ip("2001:db8:cafe::17"));
+        assert_eq!(fwd(&h), ip("2001:db8:cafe::17"));
         let h = headers(&[("forwarded", "for=198.51.100.3:8080")]);
-        assert_eq!(resolve(ip("10.1.2.3"), &h, &t), ip("198.51.100.3"));
+        assert_eq!(fwd(&h), ip("198.51.100.3"));
         let h = headers(&[("forwarded", "for=_hidden")]);
-        assert_eq!(resolve(ip("10.1.2.3"), &h, &t), ip("10.1.2.3"));
+        assert_eq!(fwd(&h), ip("10.1.2.3"));
+    }
+
+    #[test]
+    fn only_the_header_our_proxy_writes_is_believed() {
+        let t = trusted();
+        // The proxy writes Forwarded and passes the client's own X-Forwarded-For on.
+        let h = headers(&[
+            ("x-forwarded-for", "6.6.6.6"),
+            ("forwarded", "for=198.51.100.7"),
+        ]);
+        assert_eq!(
+            resolve_with(ip("10.1.2.3"), &h, &t, ForwardingHeader::Forwarded),
+            ip("198.51.100.7")
+        );
+        // And the other way round.
+        let h = headers(&[
+            ("forwarded", "for=6.6.6.6"),
+            ("x-forwarded-for", "198.51.100.8"),
+        ]);
+        assert_eq!(resolve(ip("10.1.2.3"), &h, &t), ip("198.51.100.8"));
+        assert_eq!(
+            "Forwarded".parse::<ForwardingHeader>(),
+            Ok(ForwardingHeader::Forwarded)
+        );
+        assert!("via".parse::<ForwardingHeader>().is_err());
     }
 
     #[test]

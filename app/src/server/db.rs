@@ -20,7 +20,7 @@ use sea_orm::{
 use tokio::sync::{Mutex, MutexGuard};
 
 /// Longest wait for a write turn.
-const WRITE_TURN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+const WRITE_TURN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The queue SQLite writers of this process wait in.
 static SQLITE_WRITERS: Mutex<()> = Mutex::const_new(());
@@ -68,11 +68,12 @@ impl BeginWrite for DatabaseConnection {
     async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
         let turn = match self.get_database_backend() {
             // Bounded, so a bug that waits for its own turn fails instead of hanging
-            // every writer of the process.
+            // every writer of the process; too long a queue is an overload, answered
+            // like a pool that has no connection to give (503 with Retry-After).
             DbBackend::Sqlite => Some(
                 tokio::time::timeout(WRITE_TURN_TIMEOUT, SQLITE_WRITERS.lock())
                     .await
-                    .map_err(|_| DbErr::Custom("timed out waiting for a turn to write".into()))?,
+                    .map_err(|_| DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout))?,
             ),
             _ => None,
         };

@@ -74,9 +74,12 @@ impl LoginLimiter {
                 .check_key(&client_addr::rate_key(ip))
                 .map_err(wait_secs)?;
         }
-        self.per_account
-            .check_key(&email.trim().to_lowercase())
-            .map_err(wait_secs)
+        // Only well-formed addresses (at most 254 bytes) become keys: arbitrary input
+        // must not grow the limiter. A malformed one cannot match an account anyway.
+        match super::accounts::normalize_email(email) {
+            Ok(email) => self.per_account.check_key(&email).map_err(wait_secs),
+            Err(_) => Ok(()),
+        }
     }
 
     /// Records one sign-up attempt. `Err(seconds)` says how long to wait when over the limit.

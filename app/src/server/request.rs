@@ -88,7 +88,16 @@ pub fn client_ip() -> Option<IpAddr> {
     let trusted = state
         .as_ref()
         .map_or(&[][..], |s| s.settings.trusted_proxies.as_slice());
-    Some(client_addr::resolve(peer, &parts.headers, trusted))
+    let header = state
+        .as_ref()
+        .map(|s| s.settings.forwarding_header)
+        .unwrap_or_default();
+    Some(client_addr::resolve_with(
+        peer,
+        &parts.headers,
+        trusted,
+        header,
+    ))
 }
 
 /// Adds a `Set-Cookie` header to the response.

@@ -7,6 +7,7 @@ use ipnet::IpNet;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::client_addr::ForwardingHeader;
 use super::issuing::secrets::KeyEncryptionKey;
 use super::rate_limit::LoginLimiter;
 
@@ -25,6 +26,8 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers are believed (see
     /// `client_addr`). Empty: the TCP peer is the client.
     pub trusted_proxies: Vec<IpNet>,
+    /// The forwarding header those proxies write (only that one is read).
+    pub forwarding_header: ForwardingHeader,
 }
 
 impl Settings {
@@ -38,6 +41,7 @@ impl Settings {
             secrets: Arc::new(secrets),
             status_list_capacity: DEFAULT_STATUS_LIST_CAPACITY,
             trusted_proxies: Vec::new(),
+            forwarding_header: ForwardingHeader::default(),
         }
     }
 
@@ -51,6 +55,13 @@ impl Settings {
     #[must_use]
     pub fn with_trusted_proxies(mut self, proxies: Vec<IpNet>) -> Self {
         self.trusted_proxies = proxies;
+        self
+    }
+
+    /// The same settings, reading this forwarding header from trusted proxies.
+    #[must_use]
+    pub fn with_forwarding_header(mut self, header: ForwardingHeader) -> Self {
+        self.forwarding_header = header;
         self
     }
 }

@@ -26,6 +26,11 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Cache lifetime of other static files (revalidated with the ETag afterwards).
 const SHORT: &str = "public, max-age=300";
 
+/// Marks a response as one of the site's static files: the same bytes for everyone,
+/// so its caching headers stand even for a signed-in browser.
+#[derive(Debug, Clone, Copy)]
+pub struct StaticAsset;
+
 /// Marks a response whose body is already encoded as it should go out, so the
 /// response-compression layer leaves it alone.
 #[derive(Debug, Clone, Copy)]
@@ -241,10 +246,14 @@ pub async fn serve(State(assets): State<Assets>, req: Request, next: Next) -> Re
     } else {
         Response::new(Body::from(variant.bytes.clone()))
     };
+    let modified = res.status() == StatusCode::NOT_MODIFIED;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, asset.content_type.clone());
-    if let Some(enc) = encoding {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
+    // A 304 carries the validators only: a cache keeps its own stored headers.
+    if !modified {
+        h.insert(header::CONTENT_TYPE, asset.content_type.clone());
+        if let Some(enc) = encoding {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
+        }
     }
     h.insert(header::ETAG, variant.etag.clone());
     h.insert(header::CACHE_CONTROL, asset.cache_control.clone());
@@ -256,7 +265,12 @@ pub async fn serve(State(assets): State<Assets>, req: Request, next: Next) -> Re
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
     );
-    res.extensions_mut().insert(Precompressed);
+    // Encoded at build time, or a 304: nothing for the compression layer. A plain
+    // variant (a build without `--precompress`) may still be compressed on the way out.
+    if encoding.is_some() || modified {
+        res.extensions_mut().insert(Precompressed);
+    }
+    res.extensions_mut().insert(StaticAsset);
     res
 }
 
