@@ -92,7 +92,7 @@ pub fn spawn_housekeeping(state: AppState) {
         loop {
             every.tick().await;
             state.login_limiter.shrink();
-            if ticks % 60 == 0 {
+            if ticks.is_multiple_of(60) {
                 match sessions::purge_expired(&state.db).await {
                     Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
                     Ok(_) => {}
