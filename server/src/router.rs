@@ -48,6 +48,10 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
+            routes::pages::PageCache::default(),
+            routes::pages::serve,
+        ))
+        .layer(middleware::from_fn_with_state(
             assets::Assets::load(std::path::Path::new(&*state.leptos_options.site_root)),
             assets::serve,
         ))

@@ -49,6 +49,17 @@ pub fn may_be_personal(req: &Request, pkg_dir: &str) -> bool {
     path.starts_with("/api/") || (!is_static && sessions::has_session_cookie(req.headers()))
 }
 
+/// The same policy for a page made once: its inline scripts are allowed by hash
+/// instead of by a nonce.
+pub fn content_security_policy_hashed(script_hashes: &[String]) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' {} 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        script_hashes.join(" ")
+    )
+}
+
 /// Adds the security headers to every response.
 pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let personal = may_be_personal(&req, &state.leptos_options.site_pkg_dir);
@@ -64,8 +75,14 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
             .extensions()
             .get::<crate::routes::assets::StaticAsset>()
             .is_none();
+    let page_csp = res
+        .extensions()
+        .get::<crate::routes::pages::PageCsp>()
+        .map(|c| c.0.clone());
     let h = res.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+    if let Some(csp) = page_csp {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    } else if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     h.insert(

@@ -11,16 +11,38 @@ on_both_backends! {
         let r = app.get("/", None).await;
         assert_eq!(r.status, 200);
         assert!(r.body.contains("Micro-credentials you own"), "{}", r.body);
-        let csp = r.header("content-security-policy").unwrap();
-        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-        assert!(r.body.contains(&format!("nonce=\"{nonce}\"")), "hydration script carries the CSP nonce");
+        // Rendered once for every signed-out visitor: its inline scripts are allowed by
+        // hash, exactly those and nothing else inline.
+        let csp = r.header("content-security-policy").unwrap().to_string();
+        assert!(!csp.contains("'nonce-") && !csp.contains("unsafe-inline"), "{csp}");
+        let hashes = server::routes::pages::inline_script_hashes(&r.body);
+        assert!(!hashes.is_empty());
+        for h in &hashes {
+            assert!(csp.contains(h.as_str()), "{h} missing from {csp}");
+        }
+        assert!(!r.body.contains("nonce="), "no nonce left in shared bytes");
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         assert_eq!(r.header("x-frame-options"), Some("DENY"));
         assert!(r.header("referrer-policy").is_some());
         assert!(r.header("strict-transport-security").is_none(), "no HSTS on http");
-        // A fresh nonce for every response.
+        // The same bytes again, and compressed once, at build quality.
         let again = app.get("/", None).await;
-        assert_ne!(again.header("content-security-policy"), Some(csp));
+        assert_eq!(again.body, r.body);
+        assert_eq!(again.header("content-security-policy"), Some(csp.as_str()));
+        let req = axum::http::Request::get("/signin").header("accept-encoding", "br, gzip").body(Body::empty()).unwrap();
+        let br = app.send(req).await;
+        assert_eq!(br.header("content-encoding"), Some("br"));
+        // Pages rendered per request keep a fresh nonce each time.
+        let a = app.get("/no/such/page", None).await;
+        let b = app.get("/no/such/page", None).await;
+        let csp_a = a.header("content-security-policy").unwrap();
+        let nonce = csp_a.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+        assert!(a.body.contains(&format!("nonce=\"{nonce}\"")), "hydration script carries the CSP nonce");
+        assert_ne!(b.header("content-security-policy"), Some(csp_a));
+        // A signed-in visitor gets a page of their own (with a nonce).
+        let session = app.sign_up("ada@example.org", "Ada", "correct horse battery").await;
+        let mine = app.get("/", Some(&session)).await;
+        assert!(mine.header("content-security-policy").unwrap().contains("'nonce-"));
     }
 
     async fn unknown_routes_get_a_real_404_page(app) {

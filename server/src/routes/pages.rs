@@ -1,0 +1,220 @@
+//! Public pages that are the same for every signed-out visitor (landing, sign-in,
+//! sign-up) are rendered once per build and served from memory, already compressed.
+//!
+//! A per-request CSP nonce cannot go into bytes made once, so these pages carry a CSP
+//! that allows exactly their inline scripts by hash instead (as strict as the nonce:
+//! nothing else inline can run). Anyone with a session cookie, or a query string, gets a
+//! fresh render as before.
+
+use std::{collections::HashMap, io::Write as _, sync::Arc};
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::Response,
+};
+use base64::{Engine as _, engine::general_purpose::STANDARD};
+use sha2::{Digest, Sha256};
+use tokio::sync::RwLock;
+
+use app::server::sessions;
+
+use crate::routes::assets::Precompressed;
+use crate::security::{CspNonce, content_security_policy_hashed};
+
+/// The pages rendered once: they show nothing that depends on the visitor.
+pub const CACHED_PAGES: [&str; 3] = ["/", "/signin", "/signup"];
+/// Largest page kept.
+const MAX_PAGE_BYTES: usize = 1024 * 1024;
+/// The placeholder nonce the cached render is made with (then removed).
+const PLACEHOLDER: &str = "cached-page-no-nonce";
+
+/// The CSP a response must carry instead of the nonce one.
+#[derive(Debug, Clone)]
+pub struct PageCsp(pub HeaderValue);
+
+#[derive(Debug)]
+struct Page {
+    csp: HeaderValue,
+    content_type: HeaderValue,
+    identity: bytes::Bytes,
+    br: bytes::Bytes,
+    gzip: bytes::Bytes,
+}
+
+/// The rendered pages of this build.
+#[derive(Debug, Clone, Default)]
+pub struct PageCache(Arc<RwLock<HashMap<String, Arc<Page>>>>);
+
+/// `'sha256-…'` of every inline script (one without `src`) in the page.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        rest = &rest[start..];
+        let Some(tag_end) = rest.find('>') else { break };
+        let tag = &rest[..tag_end];
+        let body_start = tag_end + 1;
+        let Some(close) = rest[body_start..].find("</script>") else {
+            break;
+        };
+        let body = &rest[body_start..body_start + close];
+        if !tag.contains(" src=") {
+            out.push(format!(
+                "'sha256-{}'",
+                STANDARD.encode(Sha256::digest(body.as_bytes()))
+            ));
+        }
+        rest = &rest[body_start + close..];
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn accepts(req: &Request, encoding: &str) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            name.eq_ignore_ascii_case(encoding) && !refused
+        })
+}
+
+fn compress(html: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    let _ = brotli::BrotliCompress(&mut &html[..], &mut br, &params);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = gz.write_all(html);
+    (br, gz.finish().unwrap_or_default())
+}
+
+fn respond(req: &Request, page: &Page) -> Response {
+    let (body, encoding) = if accepts(req, "br") {
+        (page.br.clone(), Some("br"))
+    } else if accepts(req, "gzip") {
+        (page.gzip.clone(), Some("gzip"))
+    } else {
+        (page.identity.clone(), None)
+    };
+    let len = body.len();
+    let mut res = if req.method() == Method::HEAD {
+        Response::new(Body::empty())
+    } else {
+        Response::new(Body::from(body))
+    };
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, page.content_type.clone());
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Some(enc) = encoding {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
+    }
+    res.extensions_mut().insert(PageCsp(page.csp.clone()));
+    res.extensions_mut().insert(Precompressed);
+    res
+}
+
+/// Serves the cached pages, rendering each once.
+pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next) -> Response {
+    let eligible = matches!(*req.method(), Method::GET | Method::HEAD)
+        && CACHED_PAGES.contains(&req.uri().path())
+        && req.uri().query().is_none()
+        && !sessions::has_session_cookie(req.headers());
+    if !eligible {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    if let Some(page) = cache.0.read().await.get(&path).cloned() {
+        return respond(&req, &page);
+    }
+    // Render with a placeholder nonce, then make the page nonce-free.
+    req.extensions_mut()
+        .insert(CspNonce(PLACEHOLDER.to_string()));
+    let head_only = req.method() == Method::HEAD;
+    let (accept_br, accept_gz) = (accepts(&req, "br"), accepts(&req, "gzip"));
+    let res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if res.status() != StatusCode::OK || !is_html || head_only {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_PAGE_BYTES).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let html = String::from_utf8_lossy(&bytes)
+        .replace(&format!(" nonce=\"{PLACEHOLDER}\""), "")
+        .replace(
+            &format!("crossorigin=\"{PLACEHOLDER}\""),
+            "crossorigin=\"\"",
+        );
+    let hashes = inline_script_hashes(&html);
+    let Ok(csp) = HeaderValue::from_str(&content_security_policy_hashed(&hashes)) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("text/html; charset=utf-8"));
+    let identity = html.into_bytes();
+    let for_compression = identity.clone();
+    let Ok((br, gzip)) = tokio::task::spawn_blocking(move || compress(&for_compression)).await
+    else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let page = Arc::new(Page {
+        csp,
+        content_type,
+        identity: identity.into(),
+        br: br.into(),
+        gzip: gzip.into(),
+    });
+    cache.0.write().await.insert(path, page.clone());
+    let mut probe = Request::new(Body::empty());
+    if accept_br {
+        probe
+            .headers_mut()
+            .insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br"));
+    } else if accept_gz {
+        probe
+            .headers_mut()
+            .insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    respond(&probe, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_are_hashed_and_external_ones_skipped() {
+        let html = r#"<head><script type="module">import x</script><script src="/a.js"></script><script>1</script></head>"#;
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 2);
+        let expected = format!("'sha256-{}'", STANDARD.encode(Sha256::digest(b"1")));
+        assert!(hashes.contains(&expected), "{hashes:?}");
+    }
+}
