@@ -178,17 +178,24 @@ pub(super) async fn set_bit(
             "status index {index} is outside its list"
         )));
     }
-    let signed = signed_json(
-        settings,
-        inst,
-        key,
-        &list_url(settings, &inst.slug, &row),
-        &bits,
-    )
-    .await?;
+    store_signed(db, settings, inst, key, row, &bits).await
+}
+
+/// Signs the list for `bits` and stores both with the row.
+async fn store_signed(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    inst: &institution::Model,
+    key: &SigningKey,
+    row: status_row::Model,
+    bits: &Bitstring,
+) -> ServerResult<()> {
+    let url = list_url(settings, &inst.slug, &row);
+    let signed = signed_json(settings, inst, key, &url, bits).await?;
     let mut active: status_row::ActiveModel = row.into();
     active.bits = Set(bits.as_bytes().to_vec());
     active.signed = Set(Some(signed));
+    active.updated_at = Set(Utc::now());
     active.update(db).await?;
     Ok(())
 }
@@ -210,18 +217,7 @@ pub(super) async fn resign_all(
         .await?;
     for row in rows {
         let bits = Bitstring::from_bytes(row.bits.clone());
-        let signed = signed_json(
-            settings,
-            inst,
-            key,
-            &list_url(settings, &inst.slug, &row),
-            &bits,
-        )
-        .await?;
-        let mut active: status_row::ActiveModel = row.into();
-        active.signed = Set(Some(signed));
-        active.updated_at = Set(Utc::now());
-        active.update(db).await?;
+        store_signed(db, settings, inst, key, row, &bits).await?;
     }
     Ok(())
 }
