@@ -171,9 +171,12 @@ pub async fn ensure_institution(
         Ok(found) => Ok(found),
         Err(ServerError::User(AppError::NotFound)) => {
             match create_institution(db, settings, new.clone()).await {
-                // Created by someone else meanwhile.
-                Err(ServerError::User(AppError::Invalid { .. })) => {
-                    institution(db, new.slug.trim()).await
+                // Created by someone else meanwhile; any other refusal stands.
+                Err(e @ ServerError::User(AppError::Invalid { .. })) => {
+                    match institution(db, new.slug.trim()).await {
+                        Ok(found) => Ok(found),
+                        Err(_) => Err(e),
+                    }
                 }
                 other => other,
             }

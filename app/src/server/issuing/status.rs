@@ -257,6 +257,7 @@ pub(super) async fn ensure_first_list(
     let found = status_row::Entity::find()
         .filter(status_row::Column::InstitutionId.eq(inst.id))
         .filter(status_row::Column::Purpose.eq(REVOCATION))
+        .filter(status_row::Column::ListNumber.eq(0))
         .one(db)
         .await?;
     match found {
