@@ -3,8 +3,11 @@
 
 use axum::{
     Router,
-    http::{HeaderValue, header},
+    body::Body,
+    extract::Request,
+    http::{HeaderValue, StatusCode, header},
     middleware,
+    response::{IntoResponse, Response},
     routing::get,
 };
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -19,8 +22,33 @@ use app::{App, server::AppState, shell};
 
 use crate::{access, health, http_errors, routes, routes::assets, security};
 
-/// Largest request body accepted anywhere (uploads will get their own, larger limits).
+/// Largest request body accepted anywhere but the upload endpoints.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest body of a form with an image (the image cap plus the form's text).
+pub const MAX_UPLOAD_BODY_BYTES: usize = app::server::catalog::images::MAX_IMAGE_BYTES
+    + app::server::uploads::MAX_TEXT_BYTES
+    + 16 * 1024;
+/// Endpoints that take an image upload.
+pub const UPLOAD_PATHS: &[&str] = &["/api/save_badge", "/api/save_profile"];
+
+/// Requests to anything but an upload endpoint get the small body limit: refused up
+/// front by their `Content-Length`, or cut off while read when it is not given.
+async fn body_limit(req: Request, next: middleware::Next) -> Response {
+    if UPLOAD_PATHS.contains(&req.uri().path()) {
+        return next.run(req).await;
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
+    next.run(Request::from_parts(parts, body)).await
+}
 
 /// Builds the router for a state.
 pub fn build(state: AppState) -> Router {
@@ -30,6 +58,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .merge(routes::issuers::router())
+        .merge(routes::images::router())
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })
@@ -46,7 +75,8 @@ pub fn build(state: AppState) -> Router {
             state.clone(),
             security::origin_check,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(body_limit))
+        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
             routes::pages::PageCache::default(),
             routes::pages::serve,

@@ -5,3 +5,4 @@
 //! forms posted without JavaScript.
 
 pub mod auth;
+pub mod catalog;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod catalog;
+
 /// What a person may do on the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -80,6 +80,10 @@ pub enum Action {
     ReadIssuerDocuments,
     /// Create an account, sign in or out (open to anyone; rate limits apply).
     UseAccountForms,
+    /// Read the public catalog: programs, badges, competencies (open to anyone).
+    ReadCatalog,
+    /// Enroll in a program or withdraw (any signed-in user).
+    Enroll,
     /// Read one's own account.
     ReadOwnAccount,
     /// Change one's own password.
@@ -98,8 +102,10 @@ pub enum Action {
 /// `Unauthenticated` when signing in would help, `Forbidden` otherwise.
 pub fn authorize(actor: &Actor, action: Action) -> Result<(), AppError> {
     let allowed = match action {
-        Action::ReadIssuerDocuments | Action::UseAccountForms => true,
-        Action::ReadOwnAccount | Action::ChangeOwnPassword => actor.is_signed_in(),
+        Action::ReadIssuerDocuments | Action::UseAccountForms | Action::ReadCatalog => true,
+        Action::ReadOwnAccount | Action::ChangeOwnPassword | Action::Enroll => {
+            actor.is_signed_in()
+        }
         Action::ReviewFor { institution_id } => {
             actor.is_platform_admin() || actor.role_at(institution_id).is_some()
         }
@@ -131,6 +137,19 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("sign_in", FnAccess::Anyone),
     ("sign_out", FnAccess::Anyone),
     ("change_password", FnAccess::SignedIn),
+    ("catalog", FnAccess::Anyone),
+    ("program", FnAccess::Anyone),
+    ("competency", FnAccess::Anyone),
+    ("enroll", FnAccess::SignedIn),
+    ("withdraw", FnAccess::SignedIn),
+    ("my_enrollments", FnAccess::SignedIn),
+    ("my_institutions", FnAccess::SignedIn),
+    ("institutions", FnAccess::SignedIn),
+    ("institution_admin", FnAccess::SignedIn),
+    ("add_competency", FnAccess::SignedIn),
+    ("save_badge", FnAccess::SignedIn),
+    ("save_profile", FnAccess::SignedIn),
+    ("save_program", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod authz;
+pub mod catalog;
 pub mod client_addr;
 pub mod db;
 pub mod entities;
@@ -15,6 +16,7 @@ pub mod rate_limit;
 pub mod request;
 pub mod sessions;
 pub mod state;
+pub mod uploads;
 pub mod urls;
 pub mod verification;
 

@@ -109,3 +109,26 @@ pub fn set_cookie(value: &str) {
         res.append_header(SET_COOKIE, v);
     }
 }
+
+/// The institution with this slug, if the actor may manage it (its admins and platform
+/// admins).
+///
+/// # Errors
+/// `NotFound`; `Unauthenticated`/`Forbidden`; database errors.
+pub async fn managed_institution(
+    state: &AppState,
+    slug: &str,
+) -> ServerResult<crate::server::entities::institution::Model> {
+    let actor = actor(state).await?;
+    if !actor.is_signed_in() {
+        return Err(crate::error::AppError::Unauthenticated.into());
+    }
+    let inst = crate::server::catalog::institutions::by_slug(&state.db, slug).await?;
+    authz::authorize(
+        &actor,
+        Action::ManageInstitution {
+            institution_id: inst.id,
+        },
+    )?;
+    Ok(inst)
+}

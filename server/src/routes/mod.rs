@@ -1,5 +1,6 @@
 //! Routes outside the Leptos app: plain JSON and bytes, fast and cacheable.
 
 pub mod assets;
+pub mod images;
 pub mod issuers;
 pub mod pages;

@@ -15,6 +15,10 @@ pub struct Model {
     pub name: String,
     pub url: String,
     pub email: String,
+    pub description: String,
+    pub logo_image_id: Option<i32>,
+    /// LinkedIn organization id, for "Add to profile" links.
+    pub linkedin_org_id: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,0 +1,266 @@
+//! The catalog: public program pages, enrollment, and the institution admin's screens
+//! (profile, competencies, badges, programs). Forms with files (badge image, logo) are
+//! sent as `multipart/form-data`; the others as plain forms.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+
+use crate::error::AppError;
+use crate::model::catalog::{
+    Catalog, CatalogFilter, CompetencyView, EnrollmentView, InstitutionAdmin,
+    InstitutionSummary, ManagedInstitution, ProgramDetail,
+};
+
+/// The public catalog, filtered.
+#[server(endpoint = "catalog")]
+pub async fn get_catalog(filter: CatalogFilter) -> Result<Catalog, AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::programs, request};
+    let run = async {
+        let state = request::state()?;
+        request::authorize(&state, Action::ReadCatalog).await?;
+        Ok::<_, ServerError>(programs::catalog(&state.db, &state.settings, &filter).await?)
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// A program's public page.
+#[server(endpoint = "program")]
+pub async fn get_program(slug: String) -> Result<ProgramDetail, AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::programs, request};
+    let run = async {
+        let state = request::state()?;
+        let actor = request::authorize(&state, Action::ReadCatalog).await?;
+        let viewer = actor.user().map(|u| u.id);
+        Ok::<_, ServerError>(programs::detail(&state.db, &state.settings, &slug, viewer).await?)
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// A competency's public page (`issuer` empty for the shared framework).
+#[server(endpoint = "competency")]
+pub async fn get_competency(issuer: String, slug: String) -> Result<CompetencyView, AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::competencies, request};
+    let run = async {
+        let state = request::state()?;
+        request::authorize(&state, Action::ReadCatalog).await?;
+        let issuer = (!issuer.is_empty()).then_some(issuer.as_str());
+        let (c, owner) = competencies::find(&state.db, issuer, &slug).await?;
+        Ok::<_, ServerError>(competencies::view(&state.settings, &c, owner.as_ref()))
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Enrolls the signed-in learner.
+#[server(endpoint = "enroll")]
+pub async fn enroll(slug: String) -> Result<(), AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::enrollment, request};
+    let run = async {
+        let state = request::state()?;
+        let actor = request::authorize(&state, Action::Enroll).await?;
+        let user = actor.user().ok_or(AppError::Unauthenticated)?;
+        enrollment::enroll(&state.db, user.id, &slug).await?;
+        Ok::<_, ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Withdraws the signed-in learner.
+#[server(endpoint = "withdraw")]
+pub async fn withdraw(slug: String) -> Result<(), AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::enrollment, request};
+    let run = async {
+        let state = request::state()?;
+        let actor = request::authorize(&state, Action::Enroll).await?;
+        let user = actor.user().ok_or(AppError::Unauthenticated)?;
+        enrollment::withdraw(&state.db, user.id, &slug).await?;
+        Ok::<_, ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// The signed-in learner's enrollments.
+#[server(endpoint = "my_enrollments")]
+pub async fn my_enrollments() -> Result<Vec<EnrollmentView>, AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::enrollment, request};
+    let run = async {
+        let state = request::state()?;
+        let actor = request::authorize(&state, Action::ReadOwnAccount).await?;
+        let user = actor.user().ok_or(AppError::Unauthenticated)?;
+        Ok::<_, ServerError>(enrollment::list_for_user(&state.db, user.id).await?)
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Institutions the signed-in user works for.
+#[server(endpoint = "my_institutions")]
+pub async fn my_institutions() -> Result<Vec<ManagedInstitution>, AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::institutions, request};
+    let run = async {
+        let state = request::state()?;
+        let actor = request::authorize(&state, Action::ReadOwnAccount).await?;
+        Ok::<_, ServerError>(institutions::managed(&state.db, &actor).await?)
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Every institution (platform admins).
+#[server(endpoint = "institutions")]
+pub async fn list_institutions() -> Result<Vec<InstitutionSummary>, AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::institutions, request};
+    let run = async {
+        let state = request::state()?;
+        request::authorize(&state, Action::AdministerPlatform).await?;
+        Ok::<_, ServerError>(institutions::list_all(&state.db).await?)
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// An institution's screen for its staff.
+#[server(endpoint = "institution_admin")]
+pub async fn get_institution_admin(slug: String) -> Result<InstitutionAdmin, AppError> {
+    use crate::server::{ServerError, catalog::institutions, request};
+    let run = async {
+        let state = request::state()?;
+        let actor = request::actor(&state).await?;
+        Ok::<_, ServerError>(
+            institutions::admin_view(&state.db, &state.settings, &actor, &slug).await?,
+        )
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Adds one of the institution's own competencies.
+#[server(endpoint = "add_competency")]
+pub async fn add_competency(
+    institution: String,
+    name: String,
+    description: String,
+) -> Result<(), AppError> {
+    use crate::server::{ServerError, catalog::competencies, request};
+    let run = async {
+        let state = request::state()?;
+        let inst = request::managed_institution(&state, &institution).await?;
+        competencies::add(&state.db, &inst, &name, &description).await?;
+        Ok::<_, ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Creates or edits (a new version of) a badge. Multipart fields: `institution`,
+/// `badge` (public id; empty to create), `name`, `description`, `criteria`,
+/// `achievement_type`, `tags`, `credits`, `evidence_required`, `rubric`,
+/// `validity_months`, `competencies` (repeated), `image` (file). Returns the badge's
+/// public id.
+#[server(endpoint = "save_badge", input = MultipartFormData)]
+pub async fn save_badge(data: MultipartData) -> Result<String, AppError> {
+    use crate::server::{
+        ServerError,
+        catalog::badges::{self, BadgeInput},
+        request, uploads,
+    };
+    let run = async {
+        let state = request::state()?;
+        let mut form = uploads::read_form(data, "image").await?;
+        let inst = request::managed_institution(&state, &form.text("institution")).await?;
+        let author = request::actor(&state).await?.user().map(|u| u.id);
+        let input = BadgeInput {
+            name: form.text("name"),
+            description: form.text("description"),
+            criteria: form.text("criteria"),
+            achievement_type: form.text("achievement_type"),
+            tags: form.text("tags"),
+            credits: form.text("credits"),
+            evidence_required: form.text("evidence_required"),
+            rubric: form.text("rubric"),
+            validity_months: form.text("validity_months"),
+            competencies: form.all("competencies"),
+            image: form.file.take(),
+        };
+        let badge_id = form.text("badge");
+        let saved = if badge_id.trim().is_empty() {
+            badges::create(&state.db, &state.settings, &inst, author, input).await?
+        } else {
+            badges::update(&state.db, &state.settings, &inst, &badge_id, author, input).await?
+        };
+        Ok::<_, ServerError>(saved.public_id.to_string())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Updates an institution's profile. Multipart fields: `institution` (slug), `name`,
+/// `url`, `email`, `description`, `linkedin_org_id`, `logo` (file, optional).
+#[server(endpoint = "save_profile", input = MultipartFormData)]
+pub async fn save_profile(data: MultipartData) -> Result<(), AppError> {
+    use crate::server::{
+        ServerError,
+        catalog::institutions::{self, ProfileInput},
+        request, uploads,
+    };
+    let run = async {
+        let state = request::state()?;
+        let mut form = uploads::read_form(data, "logo").await?;
+        let inst = request::managed_institution(&state, &form.text("institution")).await?;
+        let input = ProfileInput {
+            name: form.text("name"),
+            url: form.text("url"),
+            email: form.text("email"),
+            description: form.text("description"),
+            linkedin_org_id: form.text("linkedin_org_id"),
+            logo: form.file.take(),
+        };
+        institutions::update_profile(&state.db, &inst, input).await?;
+        Ok::<_, ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Creates (`original` empty) or edits a program. `badges` are the component badges'
+/// public ids in stacking order (empty entries are skipped).
+#[server(endpoint = "save_program")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_program(
+    institution: String,
+    original: String,
+    slug: String,
+    name: String,
+    description: String,
+    credits: String,
+    #[server(default)] credit_bearing: Option<String>,
+    terms: String,
+    #[server(default)] badges: Vec<String>,
+    #[server(default)] program_badge: String,
+    #[server(default)] capstone_evidence: String,
+    #[server(default)] enrollment_open: Option<String>,
+    #[server(default)] cost: String,
+) -> Result<String, AppError> {
+    use crate::server::{
+        ServerError,
+        catalog::programs::{self, ProgramInput},
+        request,
+    };
+    let run = async {
+        let state = request::state()?;
+        let inst = request::managed_institution(&state, &institution).await?;
+        let author = request::actor(&state).await?.user().map(|u| u.id);
+        let input = ProgramInput {
+            slug,
+            name,
+            description,
+            credits,
+            credit_bearing: credit_bearing.is_some_and(|v| v != "false"),
+            terms,
+            badges,
+            program_badge,
+            capstone_evidence,
+            enrollment_open: enrollment_open.is_some_and(|v| v != "false"),
+            cost,
+        };
+        let saved = if original.trim().is_empty() {
+            programs::create(&state.db, &state.settings, &inst, author, input).await?
+        } else {
+            programs::update(&state.db, &inst, &original, input).await?
+        };
+        Ok::<_, ServerError>(saved.slug)
+    };
+    run.await.map_err(AppError::from)
+}
