@@ -4,3 +4,4 @@ pub mod footer;
 pub mod form;
 pub mod header;
 pub mod signed_in;
+pub mod upload_form;
