@@ -11,6 +11,7 @@ mod m20261128_000001_create_accounts;
 mod m20261128_000002_create_issuing;
 mod m20261129_000003_app_meta;
 mod m20261129_000004_issuing_at_scale;
+mod m20261129_000005_mail_and_tokens;
 mod m20261129_000006_create_catalog;
 
 /// The ordered list of every migration.
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_issuing::Migration),
             Box::new(m20261129_000003_app_meta::Migration),
             Box::new(m20261129_000004_issuing_at_scale::Migration),
+            Box::new(m20261129_000005_mail_and_tokens::Migration),
             Box::new(m20261129_000006_create_catalog::Migration),
         ]
     }

@@ -234,6 +234,7 @@ mod tests {
                 display_name: "A".into(),
                 password_hash: String::new(),
                 is_platform_admin: admin,
+                email_confirmed_at: None,
                 created_at: now,
                 updated_at: now,
             }),

@@ -11,6 +11,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod issuing;
+pub mod mail;
 pub mod passwords;
 pub mod rate_limit;
 pub mod request;

@@ -1,5 +1,6 @@
 //! SeaORM entities, one file per table (the schema itself lives in the `migrations` crate).
 
+pub mod account_token;
 pub mod app_meta;
 pub mod badge;
 pub mod badge_alignment;
@@ -13,6 +14,7 @@ pub mod issuer_key;
 pub mod membership;
 pub mod program;
 pub mod program_badge;
+pub mod outbox;
 pub mod session;
 pub mod staff_invitation;
 pub mod status_list;

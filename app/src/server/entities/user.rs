@@ -16,6 +16,8 @@ pub struct Model {
     /// Argon2id PHC string.
     pub password_hash: String,
     pub is_platform_admin: bool,
+    /// When the user proved the address is theirs; `None` while unconfirmed.
+    pub email_confirmed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -30,6 +32,7 @@ impl std::fmt::Debug for Model {
             .field("display_name", &self.display_name)
             .field("password_hash", &"[redacted]")
             .field("is_platform_admin", &self.is_platform_admin)
+            .field("email_confirmed_at", &self.email_confirmed_at)
             .finish()
     }
 }
