@@ -7,8 +7,18 @@ use leptos_router::{
 };
 
 use crate::pages::{
-    landing::Landing, not_found::NotFound, portfolio::Portfolio, settings::Settings,
-    sign_in::SignInPage, sign_up::SignUpPage,
+    catalog::{competency::CompetencyPage, program::ProgramPage, programs::Programs},
+    invitation::InvitationPage,
+    landing::Landing,
+    manage::{
+        badge_form::BadgeFormPage, institution::ManageInstitution, overview::ManageOverview,
+        program_form::ProgramFormPage,
+    },
+    not_found::NotFound,
+    portfolio::Portfolio,
+    settings::Settings,
+    sign_in::SignInPage,
+    sign_up::SignUpPage,
 };
 
 /// The routed part of the page.
@@ -21,6 +31,15 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/signin") view=SignInPage />
             <Route path=path!("/portfolio") view=Portfolio />
             <Route path=path!("/settings") view=Settings />
+            <Route path=path!("/programs") view=Programs />
+            <Route path=path!("/programs/:slug") view=ProgramPage />
+            <Route path=path!("/competencies/:slug") view=CompetencyPage />
+            <Route path=path!("/issuers/:issuer/competencies/:slug") view=CompetencyPage />
+            <Route path=path!("/manage") view=ManageOverview />
+            <Route path=path!("/manage/:inst") view=ManageInstitution />
+            <Route path=path!("/manage/:inst/badges/:badge") view=BadgeFormPage />
+            <Route path=path!("/manage/:inst/programs/:program") view=ProgramFormPage />
+            <Route path=path!("/invitations/accept") view=InvitationPage />
         </Routes>
     }
 }

@@ -191,8 +191,9 @@ impl MigrationTrait for Migration {
                     // JSON array of strings.
                     .col(text(BadgeVersions::Tags))
                     .col(
-                        integer(BadgeVersions::Credits)
-                            .check(Expr::col(BadgeVersions::Credits).between(0, MAX_PROGRAM_CREDITS)),
+                        integer(BadgeVersions::Credits).check(
+                            Expr::col(BadgeVersions::Credits).between(0, MAX_PROGRAM_CREDITS),
+                        ),
                     )
                     .col(text(BadgeVersions::EvidenceRequired))
                     // JSON: [{criterion, description, levels: [{name, points}]}], or null.

@@ -14,8 +14,8 @@ use app::server::{
     issuing::{self, NewInstitution},
 };
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, sea_query::OnConflict,
 };
 
 /// The password of every demo account.
@@ -119,6 +119,166 @@ pub async fn seed_demo(db: &DatabaseConnection, settings: &Settings) -> Result<(
         match accounts::create(db, new).await {
             Ok(_) | Err(ServerError::User(AppError::EmailTaken)) => {}
             Err(e) => return Err(e.into()),
+        }
+    }
+    seed_catalog(db, settings).await?;
+    Ok(())
+}
+
+/// A demo badge: name, description, criteria, evidence, rubric, competencies, credits.
+type DemoBadge = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    u8,
+);
+
+/// The demo programs: slug, name, description, credits, credit-bearing, badges, learners enrolled.
+const DEMO_PROGRAMS: &[(&str, &str, &str, u8, bool, &[DemoBadge], &[&str])] = &[
+    (
+        "data-literacy",
+        "Data Literacy",
+        "Read, question and present data with confidence: a mini-minor for any major.\n\nTwo badges stack into the Data Literacy micro-credential, which adds a notation to your transcript.",
+        3,
+        true,
+        &[
+            (
+                "Data Analysis Foundations",
+                "Clean, summarise and question a real data set.",
+                "Analyse a public data set of your choice: clean it, summarise it, and state three questions it can and cannot answer.",
+                "A notebook or spreadsheet with your analysis, and a one-page reflection.",
+                "Analysis: Exemplary (3), Proficient (2), Developing (1)\nReflection: Insightful (2), Adequate (1)",
+                &["critical-thinking", "digital-technology"],
+                2,
+            ),
+            (
+                "Data Storytelling",
+                "Turn an analysis into a clear, honest story with charts.",
+                "Present a data story of at most five minutes to a non-specialist audience, with charts that follow accessibility guidelines.",
+                "A recording or slides of your presentation.",
+                "Clarity: Exemplary (3), Proficient (2), Developing (1)",
+                &["communication"],
+                1,
+            ),
+        ],
+        &["ada@example.org"],
+    ),
+    (
+        "team-leadership",
+        "Team Leadership Essentials",
+        "Lead a team through a real project: for students and working professionals alike. Not for credit.",
+        0,
+        false,
+        &[
+            (
+                "Collaborative Project",
+                "Deliver a project as a member of a team of three or more.",
+                "Complete a team project with shared goals, roles and a retrospective.",
+                "The project's outcome and a peer endorsement.",
+                "",
+                &["teamwork"],
+                0,
+            ),
+            (
+                "Leading Meetings",
+                "Plan and facilitate meetings that end with decisions.",
+                "Facilitate three meetings with an agenda, notes and decisions recorded.",
+                "Agendas and notes of the three meetings.",
+                "Facilitation: Exemplary (3), Proficient (2), Developing (1)",
+                &["leadership", "professionalism"],
+                0,
+            ),
+        ],
+        &["ada@example.org", "grace@example.org"],
+    ),
+    (
+        "intercultural-communication",
+        "Intercultural Communication",
+        "Work and communicate across cultures: a mini concentration for future global professionals.",
+        0,
+        false,
+        &[(
+            "Global Perspectives",
+            "Understand and respect perspectives from cultures other than your own.",
+            "Complete an intercultural exchange project and reflect on what changed in how you work.",
+            "A reflective essay of 800 to 1,200 words.",
+            "",
+            &["intercultural-fluency"],
+            0,
+        )],
+        &["grace@example.org"],
+    ),
+];
+
+/// The demo institution's catalog: three programs (one credit-bearing) with their
+/// badges, rubrics and alignments, and demo learners enrolled in some. Skipped when the
+/// institution already has them.
+async fn seed_catalog(db: &DatabaseConnection, settings: &Settings) -> Result<(), SeedError> {
+    use app::server::catalog::{
+        badges::{self, BadgeInput},
+        enrollment, institutions,
+        programs::{self, ProgramInput},
+    };
+    let inst = institutions::by_slug(db, DEMO_INSTITUTION).await?;
+    for (slug, name, description, credits, credit_bearing, demo_badges, learners) in DEMO_PROGRAMS {
+        if programs::by_slug(db, slug).await.is_ok() {
+            continue;
+        }
+        let mut ids = Vec::new();
+        for (bname, bdesc, criteria, evidence, rubric, comps, bcredits) in *demo_badges {
+            let b = badges::create(
+                db,
+                settings,
+                &inst,
+                None,
+                BadgeInput {
+                    name: (*bname).into(),
+                    description: (*bdesc).into(),
+                    criteria: (*criteria).into(),
+                    achievement_type: "Badge".into(),
+                    tags: "demo".into(),
+                    credits: bcredits.to_string(),
+                    evidence_required: (*evidence).into(),
+                    rubric: (*rubric).into(),
+                    competencies: comps
+                        .iter()
+                        .map(|c| format!("{}/competencies/{c}", settings.public_url))
+                        .collect(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            ids.push(b.public_id.to_string());
+        }
+        programs::create(
+            db,
+            settings,
+            &inst,
+            None,
+            ProgramInput {
+                slug: (*slug).into(),
+                name: (*name).into(),
+                description: (*description).into(),
+                credits: credits.to_string(),
+                credit_bearing: *credit_bearing,
+                terms: "Fall 2027, Spring 2028".into(),
+                badges: ids,
+                enrollment_open: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+        for email in *learners {
+            if let Some(u) = user::Entity::find()
+                .filter(user::Column::Email.eq(*email))
+                .one(db)
+                .await?
+            {
+                enrollment::enroll(db, u.id, slug).await?;
+            }
         }
     }
     Ok(())

@@ -7,8 +7,8 @@ use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 use crate::error::AppError;
 use crate::model::catalog::{
-    Catalog, CatalogFilter, CompetencyView, EnrollmentView, InstitutionAdmin,
-    InstitutionSummary, ManagedInstitution, ProgramDetail,
+    Catalog, CatalogFilter, CompetencyView, EnrollmentView, InstitutionAdmin, InstitutionSummary,
+    ManagedInstitution, ProgramDetail,
 };
 
 /// The public catalog, filtered.
@@ -261,6 +261,102 @@ pub async fn save_program(
             programs::update(&state.db, &inst, &original, input).await?
         };
         Ok::<_, ServerError>(saved.slug)
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Creates an institution and invites its first admin (platform admins). Returns its slug.
+#[server(endpoint = "create_institution")]
+pub async fn create_institution(
+    name: String,
+    slug: String,
+    #[server(default)] url: String,
+    #[server(default)] email: String,
+    #[server(default)] description: String,
+    admin_email: String,
+) -> Result<String, AppError> {
+    use crate::server::{
+        ServerError, authz::Action, catalog::staff, issuing::NewInstitution, request,
+    };
+    let run = async {
+        let state = request::state()?;
+        let actor = request::authorize(&state, Action::AdministerPlatform).await?;
+        let creator = actor.user().ok_or(AppError::Unauthenticated)?;
+        let new = NewInstitution {
+            slug,
+            name,
+            url,
+            email,
+        };
+        let (inst, _) = staff::create_institution(
+            &state.db,
+            &state.settings,
+            creator,
+            new,
+            &description,
+            &admin_email,
+        )
+        .await?;
+        Ok::<_, ServerError>(inst.slug)
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Invites a staff member (`role`: `admin` or `reviewer`) by e-mail.
+#[server(endpoint = "invite_staff")]
+pub async fn invite_staff(
+    institution: String,
+    email: String,
+    role: String,
+) -> Result<(), AppError> {
+    use crate::server::{ServerError, catalog::staff, request};
+    let run = async {
+        let state = request::state()?;
+        let inst = request::managed_institution(&state, &institution).await?;
+        let actor = request::actor(&state).await?;
+        let inviter = actor.user().ok_or(AppError::Unauthenticated)?;
+        staff::invite(&state.db, &state.settings, &inst, inviter, &email, &role).await?;
+        Ok::<_, ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Removes a staff member.
+#[server(endpoint = "remove_staff")]
+pub async fn remove_staff(institution: String, user: String) -> Result<(), AppError> {
+    use crate::server::{ServerError, catalog::staff, request};
+    let run = async {
+        let state = request::state()?;
+        let inst = request::managed_institution(&state, &institution).await?;
+        staff::remove(&state.db, &inst, &user).await?;
+        Ok::<_, ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// What an invitation offers: (institution name, invited address, role).
+#[server(endpoint = "invitation")]
+pub async fn get_invitation(token: String) -> Result<(String, String, String), AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::staff, request};
+    let run = async {
+        let state = request::state()?;
+        request::authorize(&state, Action::ReadOwnAccount).await?;
+        let offer = staff::offer(&state.db, &token).await?;
+        Ok::<_, ServerError>((offer.institution.name, offer.email, offer.role))
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Accepts an invitation for the signed-in user; returns the institution's slug.
+#[server(endpoint = "accept_invitation")]
+pub async fn accept_invitation(token: String) -> Result<String, AppError> {
+    use crate::server::{ServerError, authz::Action, catalog::staff, request};
+    let run = async {
+        let state = request::state()?;
+        let actor = request::authorize(&state, Action::ReadOwnAccount).await?;
+        let user = actor.user().ok_or(AppError::Unauthenticated)?;
+        let inst = staff::accept(&state.db, user, &token).await?;
+        Ok::<_, ServerError>(inst.slug)
     };
     run.await.map_err(AppError::from)
 }

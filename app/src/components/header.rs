@@ -26,8 +26,16 @@ pub fn SiteHeader() -> impl IntoView {
                                 view! {
                                     <ul class="nav-list">
                                         <li>
+                                            <A href="/programs" attr:class="nav-link">"Programs"</A>
+                                        </li>
+                                        <li>
                                             <A href="/portfolio" attr:class="nav-link">"My portfolio"</A>
                                         </li>
+                                        {(user.role != crate::model::Role::Learner).then(|| view! {
+                                            <li>
+                                                <A href="/manage" attr:class="nav-link">"Manage"</A>
+                                            </li>
+                                        })}
                                         <li>
                                             <A
                                                 href="/settings"
@@ -51,6 +59,9 @@ pub fn SiteHeader() -> impl IntoView {
                             _ => {
                                 view! {
                                     <ul class="nav-list">
+                                        <li>
+                                            <A href="/programs" attr:class="nav-link">"Programs"</A>
+                                        </li>
                                         <li>
                                             <A href="/signin" attr:class="nav-link">"Sign in"</A>
                                         </li>

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 /// Most credits a micro-credential program may carry.
 pub const MAX_PROGRAM_CREDITS: i32 = 11;
 /// The credit rule as shown on forms.
-pub const CREDITS_RULE: &str = "A micro-credential program carries 0 to 11 credits (0 for not-for-credit programs).";
+pub const CREDITS_RULE: &str =
+    "A micro-credential program carries 0 to 11 credits (0 for not-for-credit programs).";
 /// The cost line a program gets unless the institution says otherwise.
 pub const DEFAULT_COST: &str = "No cost beyond regular tuition.";
 /// `achievementType` values an institution may pick for a badge (OB 3.0 vocabulary).

@@ -1,6 +1,9 @@
 //! One file per screen.
 
+pub mod catalog;
+pub mod invitation;
 pub mod landing;
+pub mod manage;
 pub mod not_found;
 pub mod portfolio;
 pub mod settings;

@@ -103,9 +103,7 @@ pub enum Action {
 pub fn authorize(actor: &Actor, action: Action) -> Result<(), AppError> {
     let allowed = match action {
         Action::ReadIssuerDocuments | Action::UseAccountForms | Action::ReadCatalog => true,
-        Action::ReadOwnAccount | Action::ChangeOwnPassword | Action::Enroll => {
-            actor.is_signed_in()
-        }
+        Action::ReadOwnAccount | Action::ChangeOwnPassword | Action::Enroll => actor.is_signed_in(),
         Action::ReviewFor { institution_id } => {
             actor.is_platform_admin() || actor.role_at(institution_id).is_some()
         }
@@ -150,6 +148,11 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("save_badge", FnAccess::SignedIn),
     ("save_profile", FnAccess::SignedIn),
     ("save_program", FnAccess::SignedIn),
+    ("create_institution", FnAccess::SignedIn),
+    ("invite_staff", FnAccess::SignedIn),
+    ("remove_staff", FnAccess::SignedIn),
+    ("invitation", FnAccess::SignedIn),
+    ("accept_invitation", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,

@@ -36,7 +36,11 @@ async fn image(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authz::authorize(&Actor::Anonymous, Action::ReadCatalog).map_err(ApiError)?;
-    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if sha.len() != 64
+        || !sha
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         return Err(ApiError(AppError::NotFound));
     }
     let etag = format!("\"{sha}\"");

@@ -13,9 +13,15 @@ pub fn CompetencyPage() -> impl IntoView {
     let params = use_params_map();
     let key = Memo::new(move |_| {
         let p = params.get();
-        (p.get("issuer").unwrap_or_default(), p.get("slug").unwrap_or_default())
+        (
+            p.get("issuer").unwrap_or_default(),
+            p.get("slug").unwrap_or_default(),
+        )
     });
-    let competency = Resource::new(move || key.get(), |(issuer, slug)| get_competency(issuer, slug));
+    let competency = Resource::new(
+        move || key.get(),
+        |(issuer, slug)| get_competency(issuer, slug),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -39,7 +45,9 @@ pub fn CompetencyPage() -> impl IntoView {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

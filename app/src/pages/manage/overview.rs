@@ -50,7 +50,9 @@ pub fn ManageOverview() -> impl IntoView {
 fn PlatformAdmin(create: ServerAction<CreateInstitution>) -> impl IntoView {
     let all = Resource::new(move || create.version().get(), |_| list_institutions());
     let created = move || match create.value().get() {
-        Some(Ok(slug)) => Some(format!("Created. The first admin was sent an invitation; the institution is at /manage/{slug}.")),
+        Some(Ok(slug)) => Some(format!(
+            "Created. The first admin was sent an invitation; the institution is at /manage/{slug}."
+        )),
         _ => None,
     };
     view! {

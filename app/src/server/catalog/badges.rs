@@ -71,10 +71,17 @@ fn check(input: &BadgeInput) -> Result<Checked, AppError> {
         input.achievement_type.trim().to_string()
     };
     if !ACHIEVEMENT_TYPES.contains(&achievement_type.as_str()) {
-        return Err(AppError::invalid("Choose one of the listed achievement types."));
+        return Err(AppError::invalid(
+            "Choose one of the listed achievement types.",
+        ));
     }
     let mut tags: Vec<String> = Vec::new();
-    for tag in input.tags.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+    for tag in input
+        .tags
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let tag = limited(tag, "A tag", 40)?;
         if !tags.contains(&tag) {
             tags.push(tag);
@@ -486,7 +493,13 @@ mod tests {
         let text = "Analysis: Exemplary (3), Proficient (2), Developing (1)\n\nWriting: Clear (2), Unclear (0)";
         let r = parse_rubric(text).unwrap_or_default();
         assert_eq!(r.len(), 2);
-        assert_eq!(r[0].levels[1], RubricLevel { name: "Proficient".into(), points: 2 });
+        assert_eq!(
+            r[0].levels[1],
+            RubricLevel {
+                name: "Proficient".into(),
+                points: 2
+            }
+        );
         assert_eq!(rubric_text(&r), text.replace("\n\n", "\n"));
     }
 
@@ -507,12 +520,31 @@ mod tests {
             ..Default::default()
         };
         for bad in ["12", "-1", "x"] {
-            let input = BadgeInput { credits: bad.into(), ..base.clone() };
+            let input = BadgeInput {
+                credits: bad.into(),
+                ..base.clone()
+            };
             assert!(check(&input).is_err(), "{bad}");
         }
-        let ok = check(&BadgeInput { credits: "11".into(), validity_months: "24".into(), ..base.clone() });
+        let ok = check(&BadgeInput {
+            credits: "11".into(),
+            validity_months: "24".into(),
+            ..base.clone()
+        });
         assert!(ok.is_ok_and(|c| c.credits == 11 && c.validity_months == Some(24)));
-        assert!(check(&BadgeInput { validity_months: "601".into(), ..base.clone() }).is_err());
-        assert!(check(&BadgeInput { achievement_type: "Hack".into(), ..base }).is_err());
+        assert!(
+            check(&BadgeInput {
+                validity_months: "601".into(),
+                ..base.clone()
+            })
+            .is_err()
+        );
+        assert!(
+            check(&BadgeInput {
+                achievement_type: "Hack".into(),
+                ..base
+            })
+            .is_err()
+        );
     }
 }

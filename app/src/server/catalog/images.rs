@@ -35,7 +35,9 @@ pub enum ImageError {
     TooManyPixels,
     #[error("The SVG image could not be read: {0}.")]
     BadSvg(String),
-    #[error("The SVG image contains {0}, which is not allowed in a badge image. Remove it and upload the image again.")]
+    #[error(
+        "The SVG image contains {0}, which is not allowed in a badge image. Remove it and upload the image again."
+    )]
     ActiveSvg(String),
 }
 
@@ -72,7 +74,8 @@ pub fn clean(bytes: &[u8]) -> Result<CleanImage, ImageError> {
 }
 
 fn clean_png(bytes: &[u8]) -> Result<CleanImage, ImageError> {
-    let mut reader = ::image::ImageReader::with_format(Cursor::new(bytes), ::image::ImageFormat::Png);
+    let mut reader =
+        ::image::ImageReader::with_format(Cursor::new(bytes), ::image::ImageFormat::Png);
     let mut limits = ::image::Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
@@ -95,30 +98,143 @@ fn clean_png(bytes: &[u8]) -> Result<CleanImage, ImageError> {
 /// Elements a badge SVG may use: shapes, text, paint servers, structure. Anything else
 /// (`script`, `foreignObject`, `iframe`, animation, `style` sheets…) is refused.
 const SVG_ELEMENTS: &[&str] = &[
-    "svg", "g", "defs", "title", "desc", "metadata", "symbol", "use", "path", "rect", "circle",
-    "ellipse", "line", "polyline", "polygon", "text", "tspan", "textPath", "linearGradient",
-    "radialGradient", "stop", "clipPath", "mask", "pattern", "image", "filter", "feGaussianBlur",
-    "feOffset", "feBlend", "feColorMatrix", "feComposite", "feFlood", "feMerge", "feMergeNode",
-    "feDropShadow", "marker",
+    "svg",
+    "g",
+    "defs",
+    "title",
+    "desc",
+    "metadata",
+    "symbol",
+    "use",
+    "path",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "tspan",
+    "textPath",
+    "linearGradient",
+    "radialGradient",
+    "stop",
+    "clipPath",
+    "mask",
+    "pattern",
+    "image",
+    "filter",
+    "feGaussianBlur",
+    "feOffset",
+    "feBlend",
+    "feColorMatrix",
+    "feComposite",
+    "feFlood",
+    "feMerge",
+    "feMergeNode",
+    "feDropShadow",
+    "marker",
 ];
 
 /// Attributes of presentation and geometry. Others are dropped when the image is
 /// rewritten; event handlers and external references refuse the image outright.
 const SVG_ATTRIBUTES: &[&str] = &[
-    "id", "class", "viewBox", "width", "height", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy",
-    "r", "rx", "ry", "fx", "fy", "d", "points", "transform", "fill", "fill-opacity", "fill-rule",
-    "stroke", "stroke-width", "stroke-opacity", "stroke-linecap", "stroke-linejoin",
-    "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "opacity", "offset",
-    "stop-color", "stop-opacity", "gradientUnits", "gradientTransform", "spreadMethod",
-    "patternUnits", "patternTransform", "patternContentUnits", "clipPathUnits", "clip-path",
-    "clip-rule", "mask", "maskUnits", "maskContentUnits", "filter", "filterUnits",
-    "primitiveUnits", "stdDeviation", "dx", "dy", "in", "in2", "result", "mode", "values",
-    "type", "operator", "k1", "k2", "k3", "k4", "flood-color", "flood-opacity", "font-family",
-    "font-size", "font-weight", "font-style", "text-anchor", "dominant-baseline",
-    "letter-spacing", "word-spacing", "text-decoration", "preserveAspectRatio", "style",
-    "visibility", "display", "color", "markerWidth", "markerHeight", "refX", "refY", "orient",
-    "markerUnits", "startOffset", "lengthAdjust", "textLength", "href", "version", "role",
-    "aria-label", "aria-hidden", "xml:space",
+    "id",
+    "class",
+    "viewBox",
+    "width",
+    "height",
+    "x",
+    "y",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "ry",
+    "fx",
+    "fy",
+    "d",
+    "points",
+    "transform",
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "stroke",
+    "stroke-width",
+    "stroke-opacity",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-miterlimit",
+    "opacity",
+    "offset",
+    "stop-color",
+    "stop-opacity",
+    "gradientUnits",
+    "gradientTransform",
+    "spreadMethod",
+    "patternUnits",
+    "patternTransform",
+    "patternContentUnits",
+    "clipPathUnits",
+    "clip-path",
+    "clip-rule",
+    "mask",
+    "maskUnits",
+    "maskContentUnits",
+    "filter",
+    "filterUnits",
+    "primitiveUnits",
+    "stdDeviation",
+    "dx",
+    "dy",
+    "in",
+    "in2",
+    "result",
+    "mode",
+    "values",
+    "type",
+    "operator",
+    "k1",
+    "k2",
+    "k3",
+    "k4",
+    "flood-color",
+    "flood-opacity",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "font-style",
+    "text-anchor",
+    "dominant-baseline",
+    "letter-spacing",
+    "word-spacing",
+    "text-decoration",
+    "preserveAspectRatio",
+    "style",
+    "visibility",
+    "display",
+    "color",
+    "markerWidth",
+    "markerHeight",
+    "refX",
+    "refY",
+    "orient",
+    "markerUnits",
+    "startOffset",
+    "lengthAdjust",
+    "textLength",
+    "href",
+    "version",
+    "role",
+    "aria-label",
+    "aria-hidden",
+    "xml:space",
 ];
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
@@ -151,8 +267,7 @@ fn is_internal_reference(value: &str) -> bool {
 /// Whether every `url(…)` in a value points inside the image.
 fn urls_are_internal(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    if lower.contains("@import") || lower.contains("expression(") || lower.contains("javascript:")
-    {
+    if lower.contains("@import") || lower.contains("expression(") || lower.contains("javascript:") {
         return false;
     }
     lower.match_indices("url(").all(|(i, _)| {
@@ -189,8 +304,7 @@ fn write_element(
                 "an event handler ({local}=\"…\")"
             )));
         }
-        let is_href = local == "href"
-            && matches!(attr.namespace(), None | Some(XLINK_NS));
+        let is_href = local == "href" && matches!(attr.namespace(), None | Some(XLINK_NS));
         if is_href && !is_internal_reference(value) {
             return Err(ImageError::ActiveSvg(format!(
                 "a reference to something outside the image ({value})"
@@ -353,24 +467,63 @@ mod tests {
     fn not_images_and_oversize_are_refused() {
         assert_eq!(clean(b"GIF89a...."), Err(ImageError::NotAnImage));
         assert_eq!(clean(b"%PDF-1.4"), Err(ImageError::NotAnImage));
-        assert_eq!(clean(&vec![b' '; MAX_IMAGE_BYTES + 1]), Err(ImageError::TooLarge));
-        assert!(matches!(clean(b"\x89PNG\r\n\x1a\nbroken"), Err(ImageError::BadPng(_))));
-        assert_eq!(clean(&png(MAX_IMAGE_SIDE + 1, 1)), Err(ImageError::TooManyPixels));
+        assert_eq!(
+            clean(&vec![b' '; MAX_IMAGE_BYTES + 1]),
+            Err(ImageError::TooLarge)
+        );
+        assert!(matches!(
+            clean(b"\x89PNG\r\n\x1a\nbroken"),
+            Err(ImageError::BadPng(_))
+        ));
+        assert_eq!(
+            clean(&png(MAX_IMAGE_SIDE + 1, 1)),
+            Err(ImageError::TooManyPixels)
+        );
     }
 
     #[test]
     fn active_svg_is_refused() {
         for (svg, what) in [
-            ("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "<script>"),
-            ("<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "event handler"),
-            ("<svg xmlns='http://www.w3.org/2000/svg'><foreignObject/></svg>", "<foreignObject>"),
-            ("<svg xmlns='http://www.w3.org/2000/svg' xmlns:x='http://www.w3.org/1999/xlink'><image x:href='https://evil.example/a.png'/></svg>", "outside"),
-            ("<svg xmlns='http://www.w3.org/2000/svg'><use href='other.svg#a'/></svg>", "outside"),
-            ("<svg xmlns='http://www.w3.org/2000/svg'><rect fill='url(https://evil.example/#a)'/></svg>", "outside"),
-            ("<svg xmlns='http://www.w3.org/2000/svg'><rect style='background:url(//evil.example)'/></svg>", "outside"),
-            ("<svg xmlns='http://www.w3.org/2000/svg'><a href='javascript:alert(1)'><rect/></a></svg>", "<a>"),
-            ("<svg xmlns='http://www.w3.org/2000/svg'><style>@import url(x.css)</style></svg>", "<style>"),
-            ("<svg xmlns='http://www.w3.org/2000/svg'><h:div xmlns:h='http://www.w3.org/1999/xhtml'/></svg>", "vocabulary"),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+                "<script>",
+            ),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+                "event handler",
+            ),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg'><foreignObject/></svg>",
+                "<foreignObject>",
+            ),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg' xmlns:x='http://www.w3.org/1999/xlink'><image x:href='https://evil.example/a.png'/></svg>",
+                "outside",
+            ),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg'><use href='other.svg#a'/></svg>",
+                "outside",
+            ),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg'><rect fill='url(https://evil.example/#a)'/></svg>",
+                "outside",
+            ),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg'><rect style='background:url(//evil.example)'/></svg>",
+                "outside",
+            ),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg'><a href='javascript:alert(1)'><rect/></a></svg>",
+                "<a>",
+            ),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg'><style>@import url(x.css)</style></svg>",
+                "<style>",
+            ),
+            (
+                "<svg xmlns='http://www.w3.org/2000/svg'><h:div xmlns:h='http://www.w3.org/1999/xhtml'/></svg>",
+                "vocabulary",
+            ),
         ] {
             let err = clean(svg.as_bytes()).unwrap_err();
             assert!(

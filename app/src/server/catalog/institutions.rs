@@ -42,7 +42,9 @@ pub fn email(value: &str, label: &str) -> Result<String, AppError> {
     if ok {
         Ok(v)
     } else {
-        Err(AppError::invalid(format!("{label} is not a valid e-mail address.")))
+        Err(AppError::invalid(format!(
+            "{label} is not a valid e-mail address."
+        )))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod enrollment;
 pub mod images;
 pub mod institutions;
 pub mod programs;
+pub mod staff;
 
 use crate::error::AppError;
 
@@ -58,7 +59,11 @@ pub fn slugify(name: &str) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    slug.chars().take(64).collect::<String>().trim_end_matches('-').to_string()
+    slug.chars()
+        .take(64)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }
 
 #[cfg(test)]

@@ -20,9 +20,7 @@ use crate::model::catalog::{
 };
 use crate::server::Settings;
 use crate::server::db::begin_write;
-use crate::server::entities::{
-    badge, competency, enrollment, institution, program, program_badge,
-};
+use crate::server::entities::{badge, competency, enrollment, institution, program, program_badge};
 use crate::server::error::ServerResult;
 use crate::server::urls;
 
@@ -179,7 +177,11 @@ pub async fn create(
             let criteria = if list.is_empty() {
                 format!("Complete the {} program.", c.name)
             } else {
-                format!("Earn every badge of the {} program: {}.", c.name, list.join(", "))
+                format!(
+                    "Earn every badge of the {} program: {}.",
+                    c.name,
+                    list.join(", ")
+                )
             };
             badges::create(
                 db,
@@ -400,7 +402,9 @@ pub async fn catalog(
                         || v.tags.iter().any(|t| t.to_lowercase() == *q)
                 })
         }) && wanted_competency.is_none_or(|c| comps.iter().any(|(u, _)| u == c))
-            && filter.credit_bearing.is_none_or(|cb| p.credit_bearing == cb)
+            && filter
+                .credit_bearing
+                .is_none_or(|cb| p.credit_bearing == cb)
             && filter.max_credits.is_none_or(|m| p.credits <= m)
             && filter
                 .institution
@@ -567,7 +571,11 @@ mod tests {
             assert!(parse_credits(ok).is_ok(), "{ok}");
         }
         for bad in ["12", "-1", "3.5", "", "eleven"] {
-            assert_eq!(parse_credits(bad), Err(AppError::invalid(CREDITS_RULE)), "{bad}");
+            assert_eq!(
+                parse_credits(bad),
+                Err(AppError::invalid(CREDITS_RULE)),
+                "{bad}"
+            );
         }
     }
 
@@ -582,6 +590,12 @@ mod tests {
             ..Default::default()
         };
         assert!(check(&input).is_err());
-        assert!(check(&ProgramInput { credit_bearing: false, ..input }).is_ok());
+        assert!(
+            check(&ProgramInput {
+                credit_bearing: false,
+                ..input
+            })
+            .is_ok()
+        );
     }
 }

@@ -65,7 +65,9 @@ pub fn default_from(public_url: &str) -> String {
 pub enum MailConfigError {
     #[error("BADGEFOLIO_SMTP_URL is not a usable SMTP URL: {0}")]
     SmtpUrl(String),
-    #[error("BADGEFOLIO_MAIL_FROM is not a usable address ({0}); write e.g. `Badgefolio <noreply@example.edu>`")]
+    #[error(
+        "BADGEFOLIO_MAIL_FROM is not a usable address ({0}); write e.g. `Badgefolio <noreply@example.edu>`"
+    )]
     From(String),
 }
 
@@ -93,7 +95,11 @@ impl Sender {
     /// # Errors
     /// A malformed SMTP URL or `From` address.
     pub fn from_settings(settings: &MailSettings) -> Result<Self, MailConfigError> {
-        let Some(url) = settings.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+        let Some(url) = settings
+            .smtp_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        else {
             return Ok(Self::Log);
         };
         let from: Mailbox = settings
@@ -190,7 +196,9 @@ mod tests {
             smtp_url: Some("ftp://user:s3cret@host".into()),
             ..smtp.clone()
         };
-        let err = Sender::from_settings(&bad).expect_err("bad scheme").to_string();
+        let err = Sender::from_settings(&bad)
+            .expect_err("bad scheme")
+            .to_string();
         assert!(!err.contains("s3cret"), "{err}");
         let bad_from = MailSettings {
             from: "not an address".into(),
