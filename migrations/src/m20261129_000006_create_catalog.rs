@@ -149,7 +149,7 @@ impl MigrationTrait for Migration {
                 (*slug).into(),
                 (*name).into(),
                 (*description).into(),
-                Expr::current_timestamp().into(),
+                Expr::current_timestamp(),
             ])
             .map_err(|e| DbErr::Migration(e.to_string()))?;
         }

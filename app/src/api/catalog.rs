@@ -2,6 +2,9 @@
 //! (profile, competencies, badges, programs). Forms with files (badge image, logo) are
 //! sent as `multipart/form-data`; the others as plain forms.
 
+// A plain form posts one field per argument.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
@@ -14,11 +17,11 @@ use crate::model::catalog::{
 /// The public catalog, filtered.
 #[server(endpoint = "catalog")]
 pub async fn get_catalog(filter: CatalogFilter) -> Result<Catalog, AppError> {
-    use crate::server::{ServerError, authz::Action, catalog::programs, request};
+    use crate::server::{authz::Action, catalog::programs, request};
     let run = async {
         let state = request::state()?;
         request::authorize(&state, Action::ReadCatalog).await?;
-        Ok::<_, ServerError>(programs::catalog(&state.db, &state.settings, &filter).await?)
+        programs::catalog(&state.db, &state.settings, &filter).await
     };
     run.await.map_err(AppError::from)
 }
@@ -26,12 +29,12 @@ pub async fn get_catalog(filter: CatalogFilter) -> Result<Catalog, AppError> {
 /// A program's public page.
 #[server(endpoint = "program")]
 pub async fn get_program(slug: String) -> Result<ProgramDetail, AppError> {
-    use crate::server::{ServerError, authz::Action, catalog::programs, request};
+    use crate::server::{authz::Action, catalog::programs, request};
     let run = async {
         let state = request::state()?;
         let actor = request::authorize(&state, Action::ReadCatalog).await?;
         let viewer = actor.user().map(|u| u.id);
-        Ok::<_, ServerError>(programs::detail(&state.db, &state.settings, &slug, viewer).await?)
+        programs::detail(&state.db, &state.settings, &slug, viewer).await
     };
     run.await.map_err(AppError::from)
 }
@@ -81,12 +84,12 @@ pub async fn withdraw(slug: String) -> Result<(), AppError> {
 /// The signed-in learner's enrollments.
 #[server(endpoint = "my_enrollments")]
 pub async fn my_enrollments() -> Result<Vec<EnrollmentView>, AppError> {
-    use crate::server::{ServerError, authz::Action, catalog::enrollment, request};
+    use crate::server::{authz::Action, catalog::enrollment, request};
     let run = async {
         let state = request::state()?;
         let actor = request::authorize(&state, Action::ReadOwnAccount).await?;
         let user = actor.user().ok_or(AppError::Unauthenticated)?;
-        Ok::<_, ServerError>(enrollment::list_for_user(&state.db, user.id).await?)
+        enrollment::list_for_user(&state.db, user.id).await
     };
     run.await.map_err(AppError::from)
 }
@@ -94,11 +97,11 @@ pub async fn my_enrollments() -> Result<Vec<EnrollmentView>, AppError> {
 /// Institutions the signed-in user works for.
 #[server(endpoint = "my_institutions")]
 pub async fn my_institutions() -> Result<Vec<ManagedInstitution>, AppError> {
-    use crate::server::{ServerError, authz::Action, catalog::institutions, request};
+    use crate::server::{authz::Action, catalog::institutions, request};
     let run = async {
         let state = request::state()?;
         let actor = request::authorize(&state, Action::ReadOwnAccount).await?;
-        Ok::<_, ServerError>(institutions::managed(&state.db, &actor).await?)
+        institutions::managed(&state.db, &actor).await
     };
     run.await.map_err(AppError::from)
 }
@@ -106,11 +109,11 @@ pub async fn my_institutions() -> Result<Vec<ManagedInstitution>, AppError> {
 /// Every institution (platform admins).
 #[server(endpoint = "institutions")]
 pub async fn list_institutions() -> Result<Vec<InstitutionSummary>, AppError> {
-    use crate::server::{ServerError, authz::Action, catalog::institutions, request};
+    use crate::server::{authz::Action, catalog::institutions, request};
     let run = async {
         let state = request::state()?;
         request::authorize(&state, Action::AdministerPlatform).await?;
-        Ok::<_, ServerError>(institutions::list_all(&state.db).await?)
+        institutions::list_all(&state.db).await
     };
     run.await.map_err(AppError::from)
 }
@@ -118,13 +121,11 @@ pub async fn list_institutions() -> Result<Vec<InstitutionSummary>, AppError> {
 /// An institution's screen for its staff.
 #[server(endpoint = "institution_admin")]
 pub async fn get_institution_admin(slug: String) -> Result<InstitutionAdmin, AppError> {
-    use crate::server::{ServerError, catalog::institutions, request};
+    use crate::server::{catalog::institutions, request};
     let run = async {
         let state = request::state()?;
         let actor = request::actor(&state).await?;
-        Ok::<_, ServerError>(
-            institutions::admin_view(&state.db, &state.settings, &actor, &slug).await?,
-        )
+        institutions::admin_view(&state.db, &state.settings, &actor, &slug).await
     };
     run.await.map_err(AppError::from)
 }
@@ -217,7 +218,6 @@ pub async fn save_profile(data: MultipartData) -> Result<(), AppError> {
 /// Creates (`original` empty) or edits a program. `badges` are the component badges'
 /// public ids in stacking order (empty entries are skipped).
 #[server(endpoint = "save_program")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_program(
     institution: String,
     original: String,

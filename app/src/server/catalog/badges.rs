@@ -486,6 +486,7 @@ pub fn achievement_id(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

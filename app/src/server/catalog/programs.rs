@@ -563,6 +563,7 @@ pub async fn admin_list(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
