@@ -7,8 +7,9 @@ use leptos_router::{
 };
 
 use crate::pages::{
+    account_links::{ConfirmPage, ForgotPage, ResetPage},
     landing::Landing, not_found::NotFound, portfolio::Portfolio, settings::Settings,
-    sign_in::SignInPage, sign_up::SignUpPage,
+    outbox::OutboxPage, sign_in::SignInPage, sign_up::SignUpPage,
 };
 
 /// The routed part of the page.
@@ -21,6 +22,10 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/signin") view=SignInPage />
             <Route path=path!("/portfolio") view=Portfolio />
             <Route path=path!("/settings") view=Settings />
+            <Route path=path!("/forgot") view=ForgotPage />
+            <Route path=path!("/account/reset") view=ResetPage />
+            <Route path=path!("/account/confirm") view=ConfirmPage />
+            <Route path=path!("/admin/outbox") view=OutboxPage />
         </Routes>
     }
 }

@@ -1,7 +1,9 @@
 //! One file per screen.
 
+pub mod account_links;
 pub mod landing;
 pub mod not_found;
+pub mod outbox;
 pub mod portfolio;
 pub mod settings;
 pub mod sign_in;

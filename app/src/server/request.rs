@@ -109,3 +109,11 @@ pub fn set_cookie(value: &str) {
         res.append_header(SET_COOKIE, v);
     }
 }
+
+/// Sets the status of the response being built (a page rendered on the server, or a
+/// server function's answer).
+pub fn set_status(status: http::StatusCode) {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.set_status(status);
+    }
+}
