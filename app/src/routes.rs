@@ -7,6 +7,7 @@ use leptos_router::{
 };
 
 use crate::pages::{
+    account_links::{ConfirmPage, ForgotPage, ResetPage},
     catalog::{competency::CompetencyPage, program::ProgramPage, programs::Programs},
     invitation::InvitationPage,
     landing::Landing,
@@ -15,6 +16,7 @@ use crate::pages::{
         program_form::ProgramFormPage,
     },
     not_found::NotFound,
+    outbox::OutboxPage,
     portfolio::Portfolio,
     settings::Settings,
     sign_in::SignInPage,
@@ -40,6 +42,10 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/manage/:inst/badges/:badge") view=BadgeFormPage />
             <Route path=path!("/manage/:inst/programs/:program") view=ProgramFormPage />
             <Route path=path!("/invitations/accept") view=InvitationPage />
+            <Route path=path!("/forgot") view=ForgotPage />
+            <Route path=path!("/account/reset") view=ResetPage />
+            <Route path=path!("/account/confirm") view=ConfirmPage />
+            <Route path=path!("/admin/outbox") view=OutboxPage />
         </Routes>
     }
 }

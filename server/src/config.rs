@@ -97,6 +97,25 @@ pub struct Config {
     )]
     pub forwarding_header: app::server::client_addr::ForwardingHeader,
 
+    /// SMTP server for outgoing mail (confirmation and reset links, invitations):
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://user:pass@host`
+    /// (TLS, port 465), or `smtp://host:25` (no TLS, for a relay on the same machine).
+    /// Not set: mails are written to the log and shown on the outbox page
+    /// (`/admin/outbox`) for platform admins. Prefer the environment variable: the URL
+    /// may hold a password.
+    #[arg(
+        long,
+        env = "BADGEFOLIO_SMTP_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub smtp_url: Option<SecretText>,
+
+    /// The sender of every mail, e.g. `Badgefolio <badges@example.edu>`. Default:
+    /// `Badgefolio <noreply@HOST>` with the public URL's host.
+    #[arg(long, env = "BADGEFOLIO_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
     /// Log format: human-readable text or JSON lines.
     #[arg(long, env = "BADGEFOLIO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -175,6 +194,25 @@ impl Config {
                 KeyEncryptionKey::load_or_create(&self.secret_key_file())
             }
             _ => KeyEncryptionKey::load(&self.secret_key_file()),
+        }
+    }
+
+    /// How mail is delivered, as configured.
+    pub fn mail_settings(&self) -> app::server::mail::sender::MailSettings {
+        use app::server::mail::sender::{MailSettings, default_from};
+        let public_url = self.public_url();
+        MailSettings {
+            smtp_url: self
+                .smtp_url
+                .as_ref()
+                .map(|s| s.0.trim().to_string())
+                .filter(|s| !s.is_empty()),
+            from: self
+                .mail_from
+                .as_ref()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| default_from(&public_url)),
         }
     }
 
@@ -406,6 +444,30 @@ mod tests {
             .to_string();
         assert!(help.contains("local trials"), "{help}");
         assert!(help.contains("published password"), "{help}");
+    }
+
+    #[test]
+    fn mail_goes_to_the_log_unless_an_smtp_url_is_given_and_its_password_stays_hidden() {
+        let cli = Cli::try_parse_from(["badgefolio"]).expect("parse");
+        let mail = cli.config.mail_settings();
+        assert_eq!(mail.mode(), "log");
+        assert_eq!(mail.from, "Badgefolio <noreply@localhost>");
+        let cli = Cli::try_parse_from([
+            "badgefolio",
+            "--smtp-url",
+            "smtps://u:hunter22@mail.example.edu",
+            "--mail-from",
+            "Badges <badges@example.edu>",
+        ])
+        .expect("parse");
+        let mail = cli.config.mail_settings();
+        assert_eq!(mail.mode(), "smtp");
+        assert_eq!(mail.from, "Badges <badges@example.edu>");
+        assert!(!format!("{:?}", cli.config).contains("hunter22"));
+        assert!(!format!("{mail:?}").contains("hunter22"));
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("BADGEFOLIO_SMTP_URL"), "{help}");
+        assert!(help.contains("BADGEFOLIO_MAIL_FROM"), "{help}");
     }
 
     #[test]

@@ -54,9 +54,25 @@ pub fn settings(config: &config::Config, may_create_key: bool) -> anyhow::Result
             config.secret_key_file().display()
         )
     })?;
+    let mail = config.mail_settings();
+    // A mistyped SMTP URL or sender stops the start, instead of failing every mail.
+    app::server::mail::sender::Sender::from_settings(&mail)?;
     Ok(Settings::new(&config.public_url(), kek)
         .with_trusted_proxies(config.trusted_proxies.0.clone())
-        .with_forwarding_header(config.forwarding_header))
+        .with_forwarding_header(config.forwarding_header)
+        .with_mail(mail))
+}
+
+/// Starts the mail worker of a server: it delivers queued mail in the background (see
+/// `app::server::mail::worker`).
+///
+/// # Errors
+/// When the mail settings are unusable (checked by [`settings`] already).
+pub fn spawn_mail_worker(state: &AppState) -> anyhow::Result<()> {
+    use app::server::mail::{sender::Sender, worker};
+    let sender = Sender::from_settings(&state.settings.mail)?;
+    worker::spawn(state.db.clone(), sender, worker::WorkerConfig::default());
+    Ok(())
 }
 
 /// The state a server runs with.

@@ -99,6 +99,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let (db, settings) = prepare(config).await?;
     let state = server::state(db, config, settings);
     server::spawn_housekeeping(state.clone());
+    server::spawn_mail_worker(&state)?;
     let app = server::router::build(state);
     let listener = server::listen(config.addr)
         .await
@@ -126,6 +127,8 @@ async fn create_user(config: &Config, args: CreateUser) -> anyhow::Result<()> {
     };
     match app::server::accounts::create(&db, new).await {
         Ok(user) => {
+            // The operator vouches for the address: no confirmation link is sent.
+            app::server::accounts::mark_confirmed(&db, user.id).await?;
             println!("created {} ({:?})", user.email, args.role);
             Ok(())
         }

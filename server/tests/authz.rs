@@ -11,8 +11,14 @@ use app::server::authz::{self, FnAccess};
 /// The matrix as the product intends it. Adding a server function without adding it
 /// here (and to `authz::SERVER_FUNCTIONS`) fails this test.
 const EXPECTED: &[(&str, FnAccess)] = &[
+    ("change_email", FnAccess::SignedIn),
     ("change_password", FnAccess::SignedIn),
+    ("confirm_email", FnAccess::Anyone),
     ("current_user", FnAccess::Anyone),
+    ("list_outbox", FnAccess::SignedIn),
+    ("request_password_reset", FnAccess::Anyone),
+    ("resend_confirmation", FnAccess::SignedIn),
+    ("reset_password", FnAccess::Anyone),
     ("sign_in", FnAccess::Anyone),
     ("sign_out", FnAccess::Anyone),
     ("sign_up", FnAccess::Anyone),

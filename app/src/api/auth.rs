@@ -23,7 +23,7 @@ pub async fn get_current_user() -> Result<Option<SessionUser>, AppError> {
     run.await.map_err(AppError::from)
 }
 
-/// Creates a learner account and signs it in.
+/// Creates a learner account, signs it in and mails the link that confirms its address.
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(
     email: String,
@@ -48,7 +48,9 @@ pub async fn sign_up(
             role: Role::Learner,
             institution: None,
         };
-        let user = accounts::create(&state.db, account).await?;
+        let user =
+            accounts::create_with_confirmation(&state.db, &state.settings.public_url, account)
+                .await?;
         let token = sessions::create(&state.db, user.id).await?;
         request::set_cookie(&sessions::set_cookie(&token, state.settings.secure_cookies));
         leptos_axum::redirect(AFTER_SIGN_IN);

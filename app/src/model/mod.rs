@@ -41,6 +41,35 @@ pub struct SessionUser {
     pub role: Role,
     /// Name of the institution a staff member works for.
     pub institution: Option<String>,
+    /// Whether the person confirmed their address (followed the link mailed to it).
+    pub email_confirmed: bool,
+}
+
+/// One mail of the outbox, as platform admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMail {
+    pub id: i32,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    /// `queued`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// When the next attempt is due (for a queued mail), RFC 3339.
+    pub next_attempt_at: String,
+    pub sent_at: Option<String>,
+}
+
+/// The outbox page: how mail leaves the platform, and the recent mails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outbox {
+    /// `smtp`, or `log` when no mail server is configured.
+    pub mode: String,
+    /// Newest first.
+    pub mails: Vec<OutboxMail>,
 }
 
 /// Rules for a new password, stated once for the form and the check.

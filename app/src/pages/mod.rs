@@ -1,10 +1,12 @@
 //! One file per screen.
 
+pub mod account_links;
 pub mod catalog;
 pub mod invitation;
 pub mod landing;
 pub mod manage;
 pub mod not_found;
+pub mod outbox;
 pub mod portfolio;
 pub mod settings;
 pub mod sign_in;

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::account_mail::{ChangeEmail, ResendConfirmation};
 use crate::api::auth::ChangePassword;
 use crate::components::form::{FormError, SubmitButton, last_error};
 use crate::components::signed_in::SignedIn;
@@ -13,9 +14,14 @@ use crate::model::PASSWORD_RULE;
 pub fn Settings() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let done = move || matches!(change.value().get(), Some(Ok(())));
+    let resend = ServerAction::<ResendConfirmation>::new();
+    let resent = move || matches!(resend.value().get(), Some(Ok(())));
+    let change_email = ServerAction::<ChangeEmail>::new();
+    let email_requested = move || matches!(change_email.value().get(), Some(Ok(())));
     view! {
         <Title text="Account settings · Badgefolio" />
         <SignedIn children=move |user| {
+            let confirmed = user.email_confirmed;
             view! {
                 <section class="card narrow">
                     <h1>"Account settings"</h1>
@@ -23,10 +29,50 @@ pub fn Settings() -> impl IntoView {
                         <dt>"Name"</dt>
                         <dd>{user.display_name}</dd>
                         <dt>"Email"</dt>
-                        <dd>{user.email}</dd>
+                        <dd>
+                            {user.email}
+                            {(!confirmed)
+                                .then(|| {
+                                    view! {
+                                        <span class="status-note" data-testid="email-unconfirmed">
+                                            "not confirmed"
+                                        </span>
+                                    }
+                                })}
+                        </dd>
                         <dt>"Role"</dt>
                         <dd>{user.role.label()} {user.institution.map(|i| format!(" at {i}"))}</dd>
                     </dl>
+                    {(!confirmed)
+                        .then(|| {
+                            view! {
+                                <h2>"Confirm your email address"</h2>
+                                <p>
+                                    "We mailed a confirmation link to your address. You can use Badgefolio meanwhile; "
+                                    "confirming shows that mail about your badges reaches you."
+                                </p>
+                                <ActionForm action=resend attr:class="stack-form" attr:novalidate="">
+                                    <FormError error=last_error(resend.value()) />
+                                    <p aria-live="polite" class="form-success">
+                                        {move || resent().then_some("A new link is on its way. Earlier links no longer work.")}
+                                    </p>
+                                    <SubmitButton label="Resend confirmation" busy_label="Sending…" pending=resend.pending() />
+                                </ActionForm>
+                            }
+                        })}
+                    <h2>"Change email address"</h2>
+                    <ActionForm action=change_email attr:class="stack-form" attr:novalidate="">
+                        <label for="new-email">"New email address"</label>
+                        <input id="new-email" name="new_email" type="email" autocomplete="email" required />
+                        <label for="email-current-password">"Current password"</label>
+                        <input id="email-current-password" name="current_password" type="password" autocomplete="current-password" required />
+                        <p class="hint">"We mail a link to the new address. Your address changes when you open it."</p>
+                        <FormError error=last_error(change_email.value()) />
+                        <p aria-live="polite" class="form-success">
+                            {move || email_requested().then_some("Check the new address's inbox for the link.")}
+                        </p>
+                        <SubmitButton label="Change email address" busy_label="Sending…" pending=change_email.pending() />
+                    </ActionForm>
                     <h2>"Change password"</h2>
                     <ActionForm action=change attr:class="stack-form" attr:novalidate="">
                         <label for="current-password">"Current password"</label>

@@ -6,9 +6,11 @@ use sea_orm::{
     QueryOrder, Set, SqlErr,
 };
 
-use super::entities::{institution, membership, user};
+use super::account_tokens::{self, Purpose};
+use super::entities::{institution, membership, session, user};
 use super::error::ServerResult;
-use super::passwords;
+use super::mail::{self, Mail};
+use super::{passwords, urls};
 use crate::error::AppError;
 use crate::model::{Role, SessionUser};
 
@@ -82,6 +84,29 @@ impl std::fmt::Debug for NewAccount {
 /// `Invalid` for bad fields, `EmailTaken` if the email has an account, `NotFound` for an
 /// unknown institution; database errors otherwise.
 pub async fn create(db: &DatabaseConnection, new: NewAccount) -> ServerResult<user::Model> {
+    create_inner(db, new, None).await
+}
+
+/// Creates an account as [`create`] does and, in the same transaction, queues the mail
+/// with the link that confirms its address (links under `public_url`).
+///
+/// # Errors
+/// As [`create`].
+pub async fn create_with_confirmation(
+    db: &DatabaseConnection,
+    public_url: &str,
+    new: NewAccount,
+) -> ServerResult<user::Model> {
+    let user = create_inner(db, new, Some(public_url)).await?;
+    mail::wake();
+    Ok(user)
+}
+
+async fn create_inner(
+    db: &DatabaseConnection,
+    new: NewAccount,
+    confirm_under: Option<&str>,
+) -> ServerResult<user::Model> {
     let email = normalize_email(&new.email)?;
     let display_name = normalize_display_name(&new.display_name)?;
     passwords::check_rule(&new.password, &email)?;
@@ -147,6 +172,11 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount) -> ServerResult<us
         }
         .insert(&*txn)
         .await?;
+    }
+    if let Some(public_url) = confirm_under {
+        let token =
+            account_tokens::issue(&*txn, user.id, Purpose::ConfirmEmail, &user.email).await?;
+        mail::enqueue(&*txn, confirmation_mail(public_url, &user, &token)).await?;
     }
     txn.commit().await?;
     Ok(user)
@@ -214,10 +244,13 @@ pub async fn change_password(
     }
     passwords::check_rule(new, &user.email)?;
     let hash = passwords::hash(new.to_string()).await?;
+    let user_id = user.id;
     let mut active: user::ActiveModel = user.into();
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
     active.update(db).await?;
+    // Reset links sent before the change are void now.
+    account_tokens::void(db, user_id, &[Purpose::ResetPassword]).await?;
     Ok(())
 }
 
@@ -264,7 +297,339 @@ pub async fn session_user(
         display_name: user.display_name.clone(),
         role,
         institution,
+        email_confirmed: user.email_confirmed_at.is_some(),
     })
+}
+
+// ---- Account mail: confirmation, password reset, change of address ----
+
+fn confirmation_mail(public_url: &str, user: &user::Model, token: &str) -> Mail {
+    Mail {
+        to: user.email.clone(),
+        subject: "Confirm your email address for Badgefolio".into(),
+        text: format!(
+            "Hello {name},\n\n\
+             please confirm that {email} is your address by opening this link:\n\n\
+             {link}\n\n\
+             The link works once and for {days} days. If you did not create a Badgefolio \
+             account, ignore this mail.\n",
+            name = user.display_name,
+            email = user.email,
+            link = urls::confirm_email_link(public_url, token),
+            days = Purpose::ConfirmEmail.lifetime().num_days(),
+        ),
+    }
+}
+
+fn reset_mail(public_url: &str, user: &user::Model, token: &str) -> Mail {
+    Mail {
+        to: user.email.clone(),
+        subject: "Reset your Badgefolio password".into(),
+        text: format!(
+            "Hello {name},\n\n\
+             someone (we hope you) asked to reset the password of your Badgefolio account. \
+             To choose a new password, open this link:\n\n\
+             {link}\n\n\
+             The link works once and for one hour; signing in elsewhere ends when the \
+             password is changed. If you did not ask for this, ignore this mail: your \
+             password stays as it is.\n",
+            name = user.display_name,
+            link = urls::reset_password_link(public_url, token),
+        ),
+    }
+}
+
+fn change_mail(public_url: &str, user: &user::Model, new_email: &str, token: &str) -> Mail {
+    Mail {
+        to: new_email.to_string(),
+        subject: "Confirm your new email address for Badgefolio".into(),
+        text: format!(
+            "Hello {name},\n\n\
+             you asked to sign in to Badgefolio with {new_email} instead of your current \
+             address. To confirm, open this link:\n\n\
+             {link}\n\n\
+             Nothing changes until you do. The link works once and for 24 hours. If you \
+             did not ask for this, ignore this mail.\n",
+            name = user.display_name,
+            link = urls::confirm_email_link(public_url, token),
+        ),
+    }
+}
+
+fn address_taken_mail(public_url: &str, new_email: &str) -> Mail {
+    Mail {
+        to: new_email.to_string(),
+        subject: "Someone tried to use your address on Badgefolio".into(),
+        text: format!(
+            "Hello,\n\n\
+             someone signed in to Badgefolio asked to use {new_email} as the address of \
+             their account. This address already belongs to an account, so nothing was \
+             changed. If that was you, sign in with this address instead; if you forgot \
+             its password, you can reset it at {forgot}.\n",
+            forgot = urls::page(public_url, urls::account::FORGOT),
+        ),
+    }
+}
+
+fn address_changed_notice(public_url: &str, user: &user::Model, new_email: &str) -> Mail {
+    Mail {
+        to: user.email.clone(),
+        subject: "Your Badgefolio sign-in address was changed".into(),
+        text: format!(
+            "Hello {name},\n\n\
+             the address you sign in to Badgefolio with was changed from {old} to \
+             {new_email}. Mail about your account now goes there.\n\n\
+             If you did not make this change, someone else may have access to your \
+             account: contact the platform's administrators at {site}.\n",
+            name = user.display_name,
+            old = user.email,
+            site = urls::page(public_url, "/"),
+        ),
+    }
+}
+
+/// Marks an address confirmed without a link (demo accounts, accounts made by an
+/// operator on the command line). Already confirmed ones keep their date.
+///
+/// # Errors
+/// Database errors.
+pub async fn mark_confirmed(db: &impl ConnectionTrait, user_id: i32) -> ServerResult<()> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::EmailConfirmedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::EmailConfirmedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Sends a new confirmation link to a user's (unconfirmed) address; earlier links stop
+/// working.
+///
+/// # Errors
+/// `Invalid` when the address is already confirmed; database errors.
+pub async fn send_confirmation(
+    db: &DatabaseConnection,
+    public_url: &str,
+    user: &user::Model,
+) -> ServerResult<()> {
+    if user.email_confirmed_at.is_some() {
+        return Err(AppError::invalid("Your email address is already confirmed.").into());
+    }
+    let txn = super::db::begin_write(db).await?;
+    account_tokens::void(&*txn, user.id, &[Purpose::ConfirmEmail]).await?;
+    let token = account_tokens::issue(&*txn, user.id, Purpose::ConfirmEmail, &user.email).await?;
+    mail::enqueue(&*txn, confirmation_mail(public_url, user, &token)).await?;
+    txn.commit().await?;
+    mail::wake();
+    Ok(())
+}
+
+/// Mails a password-reset link to the account with this address, if there is one. The
+/// caller answers the same either way (and nothing is queued for an unknown address).
+///
+/// # Errors
+/// `Invalid` for a malformed address (that says nothing about accounts); database errors.
+pub async fn request_password_reset(
+    db: &DatabaseConnection,
+    public_url: &str,
+    email: &str,
+) -> ServerResult<()> {
+    let email = normalize_email(email)?;
+    let Some(user) = find_by_email(db, &email).await? else {
+        return Ok(());
+    };
+    let txn = super::db::begin_write(db).await?;
+    let token = account_tokens::issue(&*txn, user.id, Purpose::ResetPassword, &user.email).await?;
+    mail::enqueue(&*txn, reset_mail(public_url, &user, &token)).await?;
+    txn.commit().await?;
+    mail::wake();
+    Ok(())
+}
+
+fn bad_reset_link() -> AppError {
+    AppError::invalid("This reset link has expired or was already used. Please ask for a new one.")
+}
+
+/// Sets a new password with a reset link: uses the token (once), changes the password
+/// of the account it belongs to, voids that account's other reset links and ends all
+/// its sessions. Returns the account's id.
+///
+/// # Errors
+/// `Invalid` for an unusable link (unknown, expired, used, or sent to an address the
+/// account no longer has) or a password that breaks the rule; database errors.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    token: &str,
+    new_password: &str,
+) -> ServerResult<i32> {
+    let found = account_tokens::peek(db, token, &[Purpose::ResetPassword])
+        .await?
+        .ok_or_else(bad_reset_link)?;
+    let user = user::Entity::find_by_id(found.user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.email == found.email)
+        .ok_or_else(bad_reset_link)?;
+    passwords::check_rule(new_password, &user.email)?;
+    let hash = passwords::hash(new_password.to_string()).await?;
+
+    let txn = super::db::begin_write(db).await?;
+    let used = account_tokens::consume(&*txn, token, &[Purpose::ResetPassword])
+        .await?
+        .ok_or_else(bad_reset_link)?;
+    // The account the token names, as it is now (its address may have changed since).
+    let user = user::Entity::find_by_id(used.user_id)
+        .one(&*txn)
+        .await?
+        .filter(|u| u.email == used.email)
+        .ok_or_else(bad_reset_link)?;
+    let user_id = user.id;
+    let mut active: user::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(Utc::now());
+    active.update(&*txn).await?;
+    account_tokens::void(&*txn, user_id, &[Purpose::ResetPassword]).await?;
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(user_id)
+}
+
+/// Asks to move a signed-in user's account to a new address: checks the password, then
+/// mails a confirmation link to the new address. Nothing changes until it is used. If
+/// the address already has an account, that address gets a notice instead (the answer
+/// is the same, so this cannot be used to find out who has an account).
+///
+/// # Errors
+/// `Invalid` for a wrong password, a malformed address or the current one; database
+/// errors.
+pub async fn request_email_change(
+    db: &DatabaseConnection,
+    public_url: &str,
+    user: &user::Model,
+    new_email: &str,
+    current_password: &str,
+) -> ServerResult<()> {
+    let password = current_password
+        .chars()
+        .take(crate::model::PASSWORD_MAX_CHARS + 1)
+        .collect();
+    if !passwords::verify(password, user.password_hash.clone()).await? {
+        return Err(AppError::invalid("Your current password is not correct.").into());
+    }
+    let new_email = normalize_email(new_email)?;
+    if new_email == user.email {
+        return Err(AppError::invalid("That is already the address you sign in with.").into());
+    }
+    let txn = super::db::begin_write(db).await?;
+    if find_by_email(&*txn, &new_email).await?.is_some() {
+        mail::enqueue(&*txn, address_taken_mail(public_url, &new_email)).await?;
+    } else {
+        account_tokens::void(&*txn, user.id, &[Purpose::ChangeEmail]).await?;
+        let token = account_tokens::issue(&*txn, user.id, Purpose::ChangeEmail, &new_email).await?;
+        mail::enqueue(&*txn, change_mail(public_url, user, &new_email, &token)).await?;
+    }
+    txn.commit().await?;
+    mail::wake();
+    Ok(())
+}
+
+/// What a confirmation link did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
+    /// The account's address is confirmed.
+    Address { user_id: i32 },
+    /// The account now signs in with `email` (confirmed); the old address was told.
+    Changed { user_id: i32, email: String },
+}
+
+fn bad_confirm_link() -> AppError {
+    AppError::invalid("This link has expired or was already used.")
+}
+
+/// Uses a confirmation link (of a new account, or of a change of address), once, for
+/// the account it was made for, whoever follows it.
+///
+/// # Errors
+/// `Invalid` for an unusable link, a link to an address the account no longer uses, or
+/// a new address that another account took meanwhile (nothing changes then); database
+/// errors.
+pub async fn confirm_link(
+    db: &DatabaseConnection,
+    public_url: &str,
+    token: &str,
+) -> ServerResult<Confirmed> {
+    let txn = super::db::begin_write(db).await?;
+    let used =
+        account_tokens::consume(&*txn, token, &[Purpose::ConfirmEmail, Purpose::ChangeEmail])
+            .await?
+            .ok_or_else(bad_confirm_link)?;
+    let user = user::Entity::find_by_id(used.user_id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(bad_confirm_link)?;
+    let now = Utc::now();
+    let done = match Purpose::parse(&used.purpose) {
+        Some(Purpose::ConfirmEmail) => {
+            if user.email != used.email {
+                return Err(AppError::invalid(
+                    "This link was for an address your account no longer uses.",
+                )
+                .into());
+            }
+            mark_confirmed(&*txn, user.id).await?;
+            Confirmed::Address { user_id: user.id }
+        }
+        Some(Purpose::ChangeEmail) => {
+            let taken = || {
+                AppError::invalid(
+                    "That address now belongs to another account, so nothing was changed.",
+                )
+            };
+            if find_by_email(&*txn, &used.email).await?.is_some() {
+                return Err(taken().into());
+            }
+            let notice = address_changed_notice(public_url, &user, &used.email);
+            let user_id = user.id;
+            let mut active: user::ActiveModel = user.into();
+            active.email = Set(used.email.clone());
+            active.email_confirmed_at = Set(Some(now));
+            active.updated_at = Set(now);
+            match active.update(&*txn).await {
+                Ok(_) => {}
+                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                    return Err(taken().into());
+                }
+                Err(e) => return Err(e.into()),
+            }
+            // Links sent to the old address, or for another change, are void now.
+            account_tokens::void(
+                &*txn,
+                user_id,
+                &[
+                    Purpose::ConfirmEmail,
+                    Purpose::ChangeEmail,
+                    Purpose::ResetPassword,
+                ],
+            )
+            .await?;
+            mail::enqueue(&*txn, notice).await?;
+            Confirmed::Changed {
+                user_id,
+                email: used.email,
+            }
+        }
+        _ => return Err(bad_confirm_link().into()),
+    };
+    txn.commit().await?;
+    mail::wake();
+    Ok(done)
 }
 
 #[cfg(test)]

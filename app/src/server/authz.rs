@@ -88,6 +88,8 @@ pub enum Action {
     ReadOwnAccount,
     /// Change one's own password.
     ChangeOwnPassword,
+    /// Change or confirm one's own sign-in address.
+    ChangeOwnEmail,
     /// Review submissions for an institution.
     ReviewFor { institution_id: i32 },
     /// Manage an institution's profile, staff, catalog and keys; issue and revoke.
@@ -103,7 +105,10 @@ pub enum Action {
 pub fn authorize(actor: &Actor, action: Action) -> Result<(), AppError> {
     let allowed = match action {
         Action::ReadIssuerDocuments | Action::UseAccountForms | Action::ReadCatalog => true,
-        Action::ReadOwnAccount | Action::ChangeOwnPassword | Action::Enroll => actor.is_signed_in(),
+        Action::ReadOwnAccount
+        | Action::ChangeOwnPassword
+        | Action::ChangeOwnEmail
+        | Action::Enroll => actor.is_signed_in(),
         Action::ReviewFor { institution_id } => {
             actor.is_platform_admin() || actor.role_at(institution_id).is_some()
         }
@@ -153,6 +158,12 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("remove_staff", FnAccess::SignedIn),
     ("invitation", FnAccess::SignedIn),
     ("accept_invitation", FnAccess::SignedIn),
+    ("resend_confirmation", FnAccess::SignedIn),
+    ("change_email", FnAccess::SignedIn),
+    ("request_password_reset", FnAccess::Anyone),
+    ("reset_password", FnAccess::Anyone),
+    ("confirm_email", FnAccess::Anyone),
+    ("list_outbox", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,

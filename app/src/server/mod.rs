@@ -3,6 +3,7 @@
 //! Server functions in `crate::api` are thin: they find the [`AppState`] and the
 //! caller, call a function here, and convert its typed error into an `AppError`.
 
+pub mod account_tokens;
 pub mod accounts;
 pub mod authz;
 pub mod catalog;

@@ -22,11 +22,20 @@ pub const CLIENT_BURST: u32 = 20;
 /// Sign-ups allowed at once from one client address, then one more every 30 seconds.
 pub const SIGN_UP_BURST: u32 = 10;
 
-/// The limiters that guard sign-in (per account and per client) and sign-up (per client).
+/// Account mails (reset links, confirmation links, changes of address) allowed at once
+/// for one address, then one more every 5 minutes.
+pub const MAIL_ACCOUNT_BURST: u32 = 3;
+/// Account mails asked for at once from one client address, then one more every 30 s.
+pub const MAIL_CLIENT_BURST: u32 = 10;
+
+/// The limiters that guard sign-in (per account and per client), sign-up (per client)
+/// and the forms that send account mail (per address and per client).
 pub struct LoginLimiter {
     per_account: DefaultKeyedRateLimiter<String>,
     per_client: DefaultKeyedRateLimiter<IpAddr>,
     sign_up_per_client: DefaultKeyedRateLimiter<IpAddr>,
+    mail_per_address: DefaultKeyedRateLimiter<String>,
+    mail_per_client: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Default for LoginLimiter {
@@ -57,6 +66,26 @@ impl LoginLimiter {
             per_account: RateLimiter::keyed(quota(Duration::from_secs(60), account_burst)),
             per_client: RateLimiter::keyed(quota(Duration::from_secs(6), client_burst)),
             sign_up_per_client: RateLimiter::keyed(quota(Duration::from_secs(30), SIGN_UP_BURST)),
+            mail_per_address: RateLimiter::keyed(quota(
+                Duration::from_secs(300),
+                MAIL_ACCOUNT_BURST,
+            )),
+            mail_per_client: RateLimiter::keyed(quota(Duration::from_secs(30), MAIL_CLIENT_BURST)),
+        }
+    }
+
+    /// Records one request for an account mail to `email` (a reset link, say). Counted
+    /// for any well-formed address, whether or not it has an account, so the limit
+    /// itself tells nothing. `Err(seconds)` says how long to wait when over the limit.
+    pub fn check_mail(&self, email: &str, client: Option<IpAddr>) -> Result<(), u64> {
+        if let Some(ip) = client {
+            self.mail_per_client
+                .check_key(&client_addr::rate_key(ip))
+                .map_err(wait_secs)?;
+        }
+        match super::accounts::normalize_email(email) {
+            Ok(email) => self.mail_per_address.check_key(&email).map_err(wait_secs),
+            Err(_) => Ok(()),
         }
     }
 
@@ -98,6 +127,10 @@ impl LoginLimiter {
         self.per_account.retain_recent();
         self.per_client.retain_recent();
         self.sign_up_per_client.retain_recent();
+        self.mail_per_address.retain_recent();
+        self.mail_per_client.retain_recent();
+        self.mail_per_address.shrink_to_fit();
+        self.mail_per_client.shrink_to_fit();
         self.per_account.shrink_to_fit();
         self.per_client.shrink_to_fit();
         self.sign_up_per_client.shrink_to_fit();
@@ -172,5 +205,19 @@ mod tests {
         );
         // Sign-in has its own budget.
         assert!(l.check("a@x.org", a).is_ok());
+    }
+
+    #[test]
+    fn account_mails_are_limited_per_address_whether_or_not_it_has_an_account() {
+        let l = LoginLimiter::default();
+        let a = Some(IpAddr::from([198, 51, 100, 9]));
+        for _ in 0..MAIL_ACCOUNT_BURST {
+            assert!(l.check_mail("nobody@example.org", a).is_ok());
+        }
+        let wait = l.check_mail("NOBODY@example.org", a).expect_err("limited");
+        assert!((1..=300).contains(&wait), "{wait}");
+        assert!(l.check_mail("other@example.org", a).is_ok());
+        // Sign-in keeps its own budget.
+        assert!(l.check("nobody@example.org", a).is_ok());
     }
 }

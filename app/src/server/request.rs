@@ -132,3 +132,11 @@ pub async fn managed_institution(
     )?;
     Ok(inst)
 }
+
+/// Sets the status of the response being built (a page rendered on the server, or a
+/// server function's answer).
+pub fn set_status(status: http::StatusCode) {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.set_status(status);
+    }
+}

@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 
 use super::client_addr::ForwardingHeader;
 use super::issuing::secrets::KeyEncryptionKey;
+use super::mail::sender::MailSettings;
 use super::rate_limit::LoginLimiter;
 
 /// Settings that change behaviour at run time.
@@ -28,6 +29,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     /// The forwarding header those proxies write (only that one is read).
     pub forwarding_header: ForwardingHeader,
+    /// How mail is delivered (SMTP, or the log) and who it is from.
+    pub mail: MailSettings,
 }
 
 impl Settings {
@@ -37,11 +40,12 @@ impl Settings {
         let public_url = public_url.trim_end_matches('/').to_string();
         Self {
             secure_cookies: public_url.starts_with("https://"),
-            public_url,
             secrets: Arc::new(secrets),
             status_list_capacity: DEFAULT_STATUS_LIST_CAPACITY,
             trusted_proxies: Vec::new(),
             forwarding_header: ForwardingHeader::default(),
+            mail: MailSettings::log_only(&public_url),
+            public_url,
         }
     }
 
@@ -55,6 +59,13 @@ impl Settings {
     #[must_use]
     pub fn with_trusted_proxies(mut self, proxies: Vec<IpNet>) -> Self {
         self.trusted_proxies = proxies;
+        self
+    }
+
+    /// The same settings, delivering mail as `mail` says.
+    #[must_use]
+    pub fn with_mail(mut self, mail: MailSettings) -> Self {
+        self.mail = mail;
         self
     }
 

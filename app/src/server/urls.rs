@@ -225,6 +225,42 @@ pub fn status_list(base: &str, slug: &str, purpose: &str, list: u32) -> String {
     .to_url(base)
 }
 
+/// Pages of the account links sent by mail (the token travels in the query string; the
+/// pages never act on a GET, a button posts it).
+pub mod account {
+    /// Confirms an address (a new account's, or the new one of a change of address).
+    pub const CONFIRM: &str = "/account/confirm";
+    /// Sets a new password with a reset link.
+    pub const RESET: &str = "/account/reset";
+    /// Asks for a reset link.
+    pub const FORGOT: &str = "/forgot";
+    /// The platform admins' view of every mail sent.
+    pub const OUTBOX: &str = "/admin/outbox";
+}
+
+/// The absolute link that confirms an address: `{base}/account/confirm?token=…`.
+pub fn confirm_email_link(base: &str, token: &str) -> String {
+    format!(
+        "{}{}?token={token}",
+        base.trim_end_matches('/'),
+        account::CONFIRM
+    )
+}
+
+/// The absolute link that resets a password: `{base}/account/reset?token=…`.
+pub fn reset_password_link(base: &str, token: &str) -> String {
+    format!(
+        "{}{}?token={token}",
+        base.trim_end_matches('/'),
+        account::RESET
+    )
+}
+
+/// The absolute URL of a page of ours (`path` starts with `/`).
+pub fn page(base: &str, path: &str) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,5 +388,17 @@ mod tests {
         for bad in ["", "a", "-demo", "demo-", "Demo", "de mo", "dé", "a/b"] {
             assert!(!is_valid_slug(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn account_links_are_absolute_under_the_public_url() {
+        assert_eq!(
+            confirm_email_link("https://badges.example.edu/", "Zx9-_aB"),
+            "https://badges.example.edu/account/confirm?token=Zx9-_aB"
+        );
+        assert_eq!(
+            reset_password_link("http://127.0.0.1:3000/badges", "t"),
+            "http://127.0.0.1:3000/badges/account/reset?token=t"
+        );
     }
 }

@@ -32,6 +32,19 @@ impl std::fmt::Debug for MailSettings {
 }
 
 impl MailSettings {
+    /// `"smtp"` when an SMTP URL is set, else `"log"`.
+    pub fn mode(&self) -> &'static str {
+        if self
+            .smtp_url
+            .as_deref()
+            .is_some_and(|u| !u.trim().is_empty())
+        {
+            "smtp"
+        } else {
+            "log"
+        }
+    }
+
     /// Log mode, with a `From` address at the public URL's host.
     pub fn log_only(public_url: &str) -> Self {
         Self {
