@@ -82,6 +82,8 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     let h = res.headers_mut();
     if let Some(csp) = page_csp {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    } else if h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        // A route that set a stricter policy of its own (uploaded images) keeps it.
     } else if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }

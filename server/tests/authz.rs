@@ -11,17 +11,35 @@ use app::server::authz::{self, FnAccess};
 /// The matrix as the product intends it. Adding a server function without adding it
 /// here (and to `authz::SERVER_FUNCTIONS`) fails this test.
 const EXPECTED: &[(&str, FnAccess)] = &[
+    ("accept_invitation", FnAccess::SignedIn),
+    ("add_competency", FnAccess::SignedIn),
+    ("catalog", FnAccess::Anyone),
     ("change_email", FnAccess::SignedIn),
     ("change_password", FnAccess::SignedIn),
+    ("competency", FnAccess::Anyone),
     ("confirm_email", FnAccess::Anyone),
+    ("create_institution", FnAccess::SignedIn),
     ("current_user", FnAccess::Anyone),
+    ("enroll", FnAccess::SignedIn),
+    ("institution_admin", FnAccess::SignedIn),
+    ("institutions", FnAccess::SignedIn),
+    ("invitation", FnAccess::SignedIn),
+    ("invite_staff", FnAccess::SignedIn),
     ("list_outbox", FnAccess::SignedIn),
+    ("my_enrollments", FnAccess::SignedIn),
+    ("my_institutions", FnAccess::SignedIn),
+    ("program", FnAccess::Anyone),
+    ("remove_staff", FnAccess::SignedIn),
     ("request_password_reset", FnAccess::Anyone),
     ("resend_confirmation", FnAccess::SignedIn),
     ("reset_password", FnAccess::Anyone),
+    ("save_badge", FnAccess::SignedIn),
+    ("save_profile", FnAccess::SignedIn),
+    ("save_program", FnAccess::SignedIn),
     ("sign_in", FnAccess::Anyone),
     ("sign_out", FnAccess::Anyone),
     ("sign_up", FnAccess::Anyone),
+    ("withdraw", FnAccess::SignedIn),
 ];
 
 fn registered() -> Vec<String> {

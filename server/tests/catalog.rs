@@ -1,0 +1,347 @@
+//! The catalog on SQLite and PostgreSQL: the 0–11 credit rule (form, server function and
+//! database), image checks, versioned badges, staff of one institution kept out of
+//! another's catalog, invitations that work once, enrollment, and the public catalog.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::{
+    body::Body,
+    http::{Request, header},
+};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+
+use app::model::Role;
+use app::server::{accounts, catalog, entities, issuing};
+use common::{Reply, TestApp};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// An institution with an admin; returns the admin's session.
+async fn institution_with_admin(app: &TestApp, slug: &str) -> String {
+    issuing::create_institution(
+        &app.state.db,
+        &app.state.settings,
+        issuing::NewInstitution {
+            slug: slug.into(),
+            name: format!("{slug} University"),
+            url: "https://example.edu".into(),
+            email: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let email = format!("admin@{slug}.example");
+    accounts::create(
+        &app.state.db,
+        accounts::NewAccount {
+            email: email.clone(),
+            display_name: "Admin".into(),
+            password: PASSWORD.into(),
+            role: Role::IssuerAdmin,
+            institution: Some(slug.into()),
+        },
+    )
+    .await
+    .unwrap();
+    app.sign_in(&email, PASSWORD, None).await.session().unwrap()
+}
+
+/// Posts a multipart form (text fields and one file) to a server function.
+async fn multipart(
+    app: &TestApp,
+    name: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+    session: &str,
+) -> Reply {
+    let boundary = "XbadgefolioBoundaryX";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((field, bytes)) = file {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"upload\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let req = Request::post(format!("/api/{name}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::ACCEPT, "application/json")
+        .header("origin", app.state.settings.public_url.clone())
+        .header(header::COOKIE, app.session_cookie(session))
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+async fn new_badge(
+    app: &TestApp,
+    session: &str,
+    inst: &str,
+    name: &str,
+    image: Option<&[u8]>,
+) -> Reply {
+    let competency = format!("{}/competencies/teamwork", app.state.settings.public_url);
+    multipart(
+        app,
+        "save_badge",
+        &[
+            ("institution", inst),
+            ("badge", ""),
+            ("name", name),
+            ("description", "Work well with others."),
+            ("criteria", "Finish a team project."),
+            ("achievement_type", "Badge"),
+            ("credits", "1"),
+            ("rubric", "Teamwork: Strong (2), Weak (1)"),
+            ("competencies", &competency),
+        ],
+        image.map(|b| ("image", b)),
+        session,
+    )
+    .await
+}
+
+fn badge_id(r: &Reply) -> String {
+    assert_eq!(r.status, 200, "{}", r.body);
+    serde_json::from_str::<String>(&r.body).unwrap()
+}
+
+async fn count<E>(app: &TestApp, _: E) -> u64
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    E::find().count(&app.state.db).await.unwrap()
+}
+
+async fn save_program(
+    app: &TestApp,
+    session: &str,
+    inst: &str,
+    slug: &str,
+    credits: &str,
+    badge: &str,
+) -> Reply {
+    app.call(
+        "save_program",
+        &[
+            ("institution", inst),
+            ("original", ""),
+            ("slug", slug),
+            ("name", "Data Literacy"),
+            ("description", "Read and present data."),
+            ("credits", credits),
+            ("credit_bearing", "true"),
+            ("terms", "Fall 2027"),
+            ("badges[0]", badge),
+            ("enrollment_open", "true"),
+        ],
+        Some(session),
+    )
+    .await
+}
+
+on_both_backends! {
+    async fn programs_carry_at_most_eleven_credits(app) {
+        let admin = institution_with_admin(&app, "north").await;
+        let badge = badge_id(&new_badge(&app, &admin, "north", "Teamwork", None).await);
+        let programs_before = count(&app, entities::program::Entity).await;
+        for bad in ["12", "-1", "99", "eleven"] {
+            let r = save_program(&app, &admin, "north", "data", bad, &badge).await;
+            assert_eq!(r.status, 422, "{bad}: {}", r.body);
+            assert!(r.body.contains("0 to 11 credits"), "{}", r.body);
+        }
+        // Nothing saved half-way: no program, and no program badge made for it.
+        assert_eq!(count(&app, entities::program::Entity).await, programs_before);
+        assert_eq!(count(&app, entities::badge::Entity).await, 1);
+        let r = save_program(&app, &admin, "north", "data", "11", &badge).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        // The database keeps the rule too, whatever code writes to it.
+        let err = app
+            .state
+            .db
+            .execute_unprepared("UPDATE programs SET credits = 12")
+            .await;
+        assert!(err.is_err(), "the check constraint refuses 12 credits");
+        // A duplicate slug is refused with a clear message.
+        let r = save_program(&app, &admin, "north", "data", "3", &badge).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("already uses this web address"), "{}", r.body);
+    }
+
+    async fn badge_images_are_checked_by_content(app) {
+        let admin = institution_with_admin(&app, "north").await;
+        let script = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
+        let r = new_badge(&app, &admin, "north", "Bad", Some(script)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("script"), "{}", r.body);
+        let r = new_badge(&app, &admin, "north", "Bad", Some(b"%PDF-1.7 not an image")).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let big = vec![b'a'; catalog::images::MAX_IMAGE_BYTES + 10];
+        let r = new_badge(&app, &admin, "north", "Bad", Some(&big)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("larger than 1 MB"), "{}", r.body);
+        assert_eq!(count(&app, entities::badge::Entity).await, 0, "nothing saved");
+        assert_eq!(count(&app, entities::image::Entity).await, 0, "nothing saved");
+
+        // A clean SVG is stored and served with a CSP that forbids scripts.
+        let svg = b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 4'><rect width='4' height='4' fill='red'/></svg>";
+        badge_id(&new_badge(&app, &admin, "north", "Good", Some(svg)).await);
+        let admin_view = catalog::institutions::admin_view(
+            &app.state.db, &app.state.settings,
+            &app::server::authz::Actor::Anonymous, "north",
+        ).await;
+        assert!(admin_view.is_err(), "anonymous actors do not see the admin view");
+        let img = entities::image::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+        let r = app.get(&format!("/images/{}", img.sha256), None).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("content-type"), Some("image/svg+xml"));
+        assert!(r.header("content-security-policy").unwrap().contains("default-src 'none'"));
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert!(r.header("cache-control").unwrap().contains("immutable"));
+    }
+
+    async fn editing_a_badge_makes_a_new_version(app) {
+        let admin = institution_with_admin(&app, "north").await;
+        let id = badge_id(&new_badge(&app, &admin, "north", "Teamwork", None).await);
+        let r = multipart(&app, "save_badge", &[
+            ("institution", "north"), ("badge", &id), ("name", "Teamwork II"),
+            ("description", "Changed."), ("criteria", "New criteria."), ("credits", "2"),
+        ], None, &admin).await;
+        assert_eq!(badge_id(&r), id, "the public id never changes");
+        let versions = entities::badge_version::Entity::find().all(&app.state.db).await.unwrap();
+        assert_eq!(versions.len(), 2);
+        let v1 = versions.iter().find(|v| v.version == 1).unwrap();
+        assert_eq!((v1.name.as_str(), v1.credits), ("Teamwork", 1), "version 1 is untouched");
+        let v2 = versions.iter().find(|v| v.version == 2).unwrap();
+        assert_eq!(v2.name, "Teamwork II");
+        assert_eq!(v2.image_id, v1.image_id, "the image stays without a new upload");
+    }
+
+    async fn staff_of_one_institution_never_touch_another(app) {
+        let north = institution_with_admin(&app, "north").await;
+        let south = institution_with_admin(&app, "south").await;
+        let south_badge = badge_id(&new_badge(&app, &south, "south", "South badge", None).await);
+        let learner = app.sign_up("ada@example.org", "Ada", PASSWORD).await;
+        for session in [&north, &learner] {
+            let r = new_badge(&app, session, "south", "Intruder", None).await;
+            assert_eq!(r.status, 403, "{}", r.body);
+            let r = save_program(&app, session, "south", "intrude", "3", &south_badge).await;
+            assert_eq!(r.status, 403, "{}", r.body);
+            let r = app.call("institution_admin", &[("slug", "south")], Some(session)).await;
+            assert_eq!(r.status, 403, "{}", r.body);
+            let r = app.call("invite_staff", &[("institution", "south"), ("email", "x@example.org"), ("role", "admin")], Some(session)).await;
+            assert_eq!(r.status, 403, "{}", r.body);
+            let r = app.call("add_competency", &[("institution", "south"), ("name", "Hacking"), ("description", "")], Some(session)).await;
+            assert_eq!(r.status, 403, "{}", r.body);
+            let r = app.call("institutions", &[], Some(session)).await;
+            assert_eq!(r.status, 403, "{}", r.body);
+        }
+        // North's admin may not stack South's badge into a North program either.
+        let r = save_program(&app, &north, "north", "mine", "3", &south_badge).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        // Nor edit it through North.
+        let r = multipart(&app, "save_badge", &[
+            ("institution", "north"), ("badge", &south_badge), ("name", "Stolen"),
+            ("description", "x"), ("criteria", "x"),
+        ], None, &north).await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert_eq!(count(&app, entities::badge_version::Entity).await, 1);
+    }
+
+    async fn invitations_work_once_for_the_invited_address(app) {
+        let admin = institution_with_admin(&app, "north").await;
+        let inst = catalog::institutions::by_slug(&app.state.db, "north").await.unwrap();
+        let inviter = entities::user::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+        let token = catalog::staff::invite(&app.state.db, &app.state.settings, &inst, &inviter, "rui@example.org", "reviewer").await.unwrap();
+        // The mail is in the outbox, with the link.
+        let mails = entities::outbox::Entity::find().all(&app.state.db).await.unwrap();
+        assert!(mails.iter().any(|m| m.recipient == "rui@example.org" && m.body.contains(&token)));
+        let other = app.sign_up("eve@example.org", "Eve", PASSWORD).await;
+        let r = app.call("accept_invitation", &[("token", &token)], Some(&other)).await;
+        assert_eq!(r.status, 422, "bound to the invited address: {}", r.body);
+        let rui = app.sign_up("rui@example.org", "Rui", PASSWORD).await;
+        // Two accepts at once: exactly one wins.
+        let fields = [("token", token.as_str())];
+        let (a, b) = tokio::join!(
+            app.call("accept_invitation", &fields, Some(&rui)),
+            app.call("accept_invitation", &fields, Some(&rui)),
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 422], "{} / {}", a.body, b.body);
+        let r = app.call("institution_admin", &[("slug", "north")], Some(&rui)).await;
+        assert_eq!(r.status, 200, "a reviewer sees the institution: {}", r.body);
+        assert!(r.body.contains("\"can_manage\":false"), "{}", r.body);
+        let r = new_badge(&app, &rui, "north", "Reviewer badge", None).await;
+        assert_eq!(r.status, 403, "reviewers do not change the catalog");
+        // An expired invitation does nothing.
+        let expired = catalog::staff::invite(&app.state.db, &app.state.settings, &inst, &inviter, "late@example.org", "admin").await.unwrap();
+        app.state.db.execute_unprepared("UPDATE staff_invitations SET expires_at = created_at - INTERVAL '1 day' WHERE email = 'late@example.org'").await
+            .or(app.state.db.execute_unprepared("UPDATE staff_invitations SET expires_at = '2000-01-01 00:00:00+00:00' WHERE email = 'late@example.org'").await)
+            .unwrap();
+        let late = app.sign_up("late@example.org", "Late", PASSWORD).await;
+        let r = app.call("accept_invitation", &[("token", &expired)], Some(&late)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let _ = admin;
+    }
+
+    async fn learners_browse_enroll_and_withdraw(app) {
+        let admin = institution_with_admin(&app, "north").await;
+        let badge = badge_id(&new_badge(&app, &admin, "north", "Teamwork", None).await);
+        assert_eq!(save_program(&app, &admin, "north", "data", "3", &badge).await.status, 200);
+        let competency = format!("{}/competencies/teamwork", app.state.settings.public_url);
+        // The catalog is public, and its filters work.
+        let filter = |k: &'static str, v: String| vec![(format!("filter[{k}]"), v)];
+        for (fields, expected) in [
+            (filter("q", "data".into()), 1),
+            (filter("q", "astronomy".into()), 0),
+            (filter("competency", competency.clone()), 1),
+            (filter("competency", format!("{}/competencies/leadership", app.state.settings.public_url)), 0),
+            (filter("credit_bearing", "true".into()), 1),
+            (filter("credit_bearing", "false".into()), 0),
+            (filter("max_credits", "2".into()), 0),
+            (filter("institution", "north".into()), 1),
+        ] {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let r = app.call("catalog", &pairs, None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let c: app::model::catalog::Catalog = serde_json::from_str(&r.body).unwrap();
+            assert_eq!(c.programs.len(), expected, "{fields:?}");
+        }
+        let learner = app.sign_up("ada@example.org", "Ada", PASSWORD).await;
+        let (a, b) = tokio::join!(
+            app.call("enroll", &[("slug", "data")], Some(&learner)),
+            app.call("enroll", &[("slug", "data")], Some(&learner)),
+        );
+        assert_eq!((a.status, b.status), (200, 200), "{} / {}", a.body, b.body);
+        assert_eq!(count(&app, entities::enrollment::Entity).await, 1, "one enrollment");
+        let r = app.call("my_enrollments", &[], Some(&learner)).await;
+        assert!(r.body.contains("Data Literacy"), "{}", r.body);
+        let r = app.call("program", &[("slug", "data")], Some(&learner)).await;
+        assert!(r.body.contains("\"enrolled\":true"), "{}", r.body);
+        assert_eq!(app.call("withdraw", &[("slug", "data")], Some(&learner)).await.status, 200);
+        let r = app.call("my_enrollments", &[], Some(&learner)).await;
+        assert_eq!(r.body, "[]");
+        // A closed program refuses new enrollments.
+        app.state.db.execute_unprepared("UPDATE programs SET enrollment_open = false").await.unwrap();
+        let r = app.call("enroll", &[("slug", "data")], Some(&learner)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        // The program page renders on the server, without JavaScript.
+        let page = app.get("/programs/data", None).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Data Literacy") && page.body.contains("Teamwork"), "{}", page.body);
+        let list = app.get("/programs?q=data", None).await;
+        assert!(list.body.contains("/programs/data"), "{}", list.body);
+    }
+}
