@@ -8,8 +8,13 @@ use leptos_router::{
 
 use crate::pages::{
     account_links::{ConfirmPage, ForgotPage, ResetPage},
-    landing::Landing, not_found::NotFound, portfolio::Portfolio, settings::Settings,
-    outbox::OutboxPage, sign_in::SignInPage, sign_up::SignUpPage,
+    landing::Landing,
+    not_found::NotFound,
+    outbox::OutboxPage,
+    portfolio::Portfolio,
+    settings::Settings,
+    sign_in::SignInPage,
+    sign_up::SignUpPage,
 };
 
 /// The routed part of the page.

@@ -75,7 +75,8 @@ async fn user_by_email(app: &TestApp, email: &str) -> Option<user::Model> {
 }
 
 async fn confirm(app: &TestApp, token: &str, session: Option<&str>) -> common::Reply {
-    app.call("confirm_email", &[("token", token)], session).await
+    app.call("confirm_email", &[("token", token)], session)
+        .await
 }
 
 async fn reset(app: &TestApp, token: &str, password: &str) -> common::Reply {
@@ -675,7 +676,11 @@ async fn every_kind_of_token_is_stored_only_as_a_hash_and_bound_to_one_user() {
     let app = TestApp::new(common::Backend::Sqlite).await.unwrap();
     app.sign_up("ada@example.org", "Ada", PW).await;
     let ada = user_by_email(&app, "ada@example.org").await.unwrap();
-    for purpose in [Purpose::ConfirmEmail, Purpose::ResetPassword, Purpose::ChangeEmail] {
+    for purpose in [
+        Purpose::ConfirmEmail,
+        Purpose::ResetPassword,
+        Purpose::ChangeEmail,
+    ] {
         let token = account_tokens::issue(&app.state.db, ada.id, purpose, "x@example.org")
             .await
             .unwrap();
@@ -692,7 +697,10 @@ async fn every_kind_of_token_is_stored_only_as_a_hash_and_bound_to_one_user() {
             let hash: String = row.try_get("", "token_hash").unwrap();
             assert_ne!(hash, token);
         }
-        let found = account_tokens::peek(&app.state.db, &token, &[purpose]).await.unwrap().unwrap();
+        let found = account_tokens::peek(&app.state.db, &token, &[purpose])
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(found.user_id, ada.id);
     }
 }

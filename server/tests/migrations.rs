@@ -130,7 +130,11 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
     )
     .await
     .unwrap();
-    let stored = account_token::Entity::find().one(&db).await.unwrap().unwrap();
+    let stored = account_token::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.token_hash, sessions::token_hash(&token));
     assert_eq!(stored.purpose, "reset_password");
     // The database refuses statuses and purposes it does not know.

@@ -15,9 +15,8 @@ use crate::model::PASSWORD_RULE;
 pub fn ForgotPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let query = use_query_map();
-    let sent = move || {
-        query.read().get("sent").is_some() || matches!(action.value().get(), Some(Ok(())))
-    };
+    let sent =
+        move || query.read().get("sent").is_some() || matches!(action.value().get(), Some(Ok(())));
     view! {
         <Title text="Forgot your password? · Badgefolio" />
         <section class="card narrow">

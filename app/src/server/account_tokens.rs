@@ -11,8 +11,7 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
 use rand::RngCore as _;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr,
 };
 
 use super::entities::account_token;
@@ -170,7 +169,11 @@ mod tests {
 
     #[test]
     fn purposes_round_trip_and_resets_are_short_lived() {
-        for p in [Purpose::ConfirmEmail, Purpose::ResetPassword, Purpose::ChangeEmail] {
+        for p in [
+            Purpose::ConfirmEmail,
+            Purpose::ResetPassword,
+            Purpose::ChangeEmail,
+        ] {
             assert_eq!(Purpose::parse(p.as_str()), Some(p));
         }
         assert_eq!(Purpose::ResetPassword.lifetime(), Duration::hours(1));

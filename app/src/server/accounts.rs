@@ -174,7 +174,8 @@ async fn create_inner(
         .await?;
     }
     if let Some(public_url) = confirm_under {
-        let token = account_tokens::issue(&*txn, user.id, Purpose::ConfirmEmail, &user.email).await?;
+        let token =
+            account_tokens::issue(&*txn, user.id, Purpose::ConfirmEmail, &user.email).await?;
         mail::enqueue(&*txn, confirmation_mail(public_url, &user, &token)).await?;
     }
     txn.commit().await?;
@@ -450,9 +451,7 @@ pub async fn request_password_reset(
 }
 
 fn bad_reset_link() -> AppError {
-    AppError::invalid(
-        "This reset link has expired or was already used. Please ask for a new one.",
-    )
+    AppError::invalid("This reset link has expired or was already used. Please ask for a new one.")
 }
 
 /// Sets a new password with a reset link: uses the token (once), changes the password
@@ -567,13 +566,10 @@ pub async fn confirm_link(
     token: &str,
 ) -> ServerResult<Confirmed> {
     let txn = super::db::begin_write(db).await?;
-    let used = account_tokens::consume(
-        &*txn,
-        token,
-        &[Purpose::ConfirmEmail, Purpose::ChangeEmail],
-    )
-    .await?
-    .ok_or_else(bad_confirm_link)?;
+    let used =
+        account_tokens::consume(&*txn, token, &[Purpose::ConfirmEmail, Purpose::ChangeEmail])
+            .await?
+            .ok_or_else(bad_confirm_link)?;
     let user = user::Entity::find_by_id(used.user_id)
         .one(&*txn)
         .await?

@@ -70,10 +70,7 @@ impl LoginLimiter {
                 Duration::from_secs(300),
                 MAIL_ACCOUNT_BURST,
             )),
-            mail_per_client: RateLimiter::keyed(quota(
-                Duration::from_secs(30),
-                MAIL_CLIENT_BURST,
-            )),
+            mail_per_client: RateLimiter::keyed(quota(Duration::from_secs(30), MAIL_CLIENT_BURST)),
         }
     }
 

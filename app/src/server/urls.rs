@@ -249,7 +249,11 @@ pub fn confirm_email_link(base: &str, token: &str) -> String {
 
 /// The absolute link that resets a password: `{base}/account/reset?token=…`.
 pub fn reset_password_link(base: &str, token: &str) -> String {
-    format!("{}{}?token={token}", base.trim_end_matches('/'), account::RESET)
+    format!(
+        "{}{}?token={token}",
+        base.trim_end_matches('/'),
+        account::RESET
+    )
 }
 
 /// The absolute URL of a page of ours (`path` starts with `/`).

@@ -128,7 +128,10 @@ mod tests {
     #[test]
     fn mails_are_checked_before_they_are_queued() {
         let ok = check(&mail(" Ada@Example.org ", " Hello ", "Body")).expect("fine");
-        assert_eq!((ok.to.as_str(), ok.subject.as_str()), ("ada@example.org", "Hello"));
+        assert_eq!(
+            (ok.to.as_str(), ok.subject.as_str()),
+            ("ada@example.org", "Hello")
+        );
         assert!(check(&mail("not-an-address", "Hi", "")).is_err());
         assert!(check(&mail("a@b.org", "Hi\r\nBcc: evil@example.org", "")).is_err());
         assert!(check(&mail("a@b.org", "", "")).is_err());

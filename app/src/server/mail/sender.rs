@@ -34,7 +34,11 @@ impl std::fmt::Debug for MailSettings {
 impl MailSettings {
     /// `"smtp"` when an SMTP URL is set, else `"log"`.
     pub fn mode(&self) -> &'static str {
-        if self.smtp_url.as_deref().is_some_and(|u| !u.trim().is_empty()) {
+        if self
+            .smtp_url
+            .as_deref()
+            .is_some_and(|u| !u.trim().is_empty())
+        {
             "smtp"
         } else {
             "log"
@@ -74,7 +78,9 @@ pub fn default_from(public_url: &str) -> String {
 pub enum MailConfigError {
     #[error("BADGEFOLIO_SMTP_URL is not a usable SMTP URL: {0}")]
     SmtpUrl(String),
-    #[error("BADGEFOLIO_MAIL_FROM is not a usable address ({0}); write e.g. `Badgefolio <noreply@example.edu>`")]
+    #[error(
+        "BADGEFOLIO_MAIL_FROM is not a usable address ({0}); write e.g. `Badgefolio <noreply@example.edu>`"
+    )]
     From(String),
 }
 
@@ -84,10 +90,14 @@ pub enum Sender {
     /// No mail server: each mail is written to the log (and stays on the outbox page).
     Log,
     /// An SMTP server.
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
+    Smtp(Box<SmtpSender>),
+}
+
+/// An SMTP transport and the sender address it writes.
+#[derive(Clone)]
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
 }
 
 impl std::fmt::Debug for Sender {
@@ -102,7 +112,11 @@ impl Sender {
     /// # Errors
     /// A malformed SMTP URL or `From` address.
     pub fn from_settings(settings: &MailSettings) -> Result<Self, MailConfigError> {
-        let Some(url) = settings.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+        let Some(url) = settings
+            .smtp_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        else {
             return Ok(Self::Log);
         };
         let from: Mailbox = settings
@@ -120,14 +134,14 @@ impl Sender {
             })?
             .timeout(Some(SMTP_TIMEOUT))
             .build();
-        Ok(Self::Smtp { transport, from })
+        Ok(Self::Smtp(Box::new(SmtpSender { transport, from })))
     }
 
     /// `"smtp"` or `"log"`.
     pub fn mode(&self) -> &'static str {
         match self {
             Self::Log => "log",
-            Self::Smtp { .. } => "smtp",
+            Self::Smtp(_) => "smtp",
         }
     }
 
@@ -147,7 +161,8 @@ impl Sender {
                 );
                 Ok(())
             }
-            Self::Smtp { transport, from } => {
+            Self::Smtp(smtp) => {
+                let SmtpSender { transport, from } = smtp.as_ref();
                 let to: Mailbox = mail
                     .recipient
                     .parse()
@@ -199,7 +214,9 @@ mod tests {
             smtp_url: Some("ftp://user:s3cret@host".into()),
             ..smtp.clone()
         };
-        let err = Sender::from_settings(&bad).expect_err("bad scheme").to_string();
+        let err = Sender::from_settings(&bad)
+            .expect_err("bad scheme")
+            .to_string();
         assert!(!err.contains("s3cret"), "{err}");
         let bad_from = MailSettings {
             from: "not an address".into(),

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
-    Statement, sea_query::Expr,
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
+    sea_query::Expr,
 };
 
 use super::sender::Sender;
@@ -52,7 +52,9 @@ impl Default for WorkerConfig {
 impl WorkerConfig {
     /// The wait after failed attempt number `attempts` (1-based).
     pub fn backoff(&self, attempts: i32) -> Duration {
-        let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+        let doublings = u32::try_from(attempts.saturating_sub(1))
+            .unwrap_or(0)
+            .min(20);
         self.first_retry
             .saturating_mul(1u32 << doublings)
             .min(self.max_retry)
@@ -143,7 +145,8 @@ pub async fn record(
             tracing::warn!(mail_id = claimed.id, attempts = claimed.attempts, %error, "mail delivery failed");
             update = update.col_expr(outbox::Column::LastError, Expr::value(error));
             if claimed.attempts >= config.max_attempts {
-                update = update.col_expr(outbox::Column::Status, Expr::value(outbox::STATUS_FAILED));
+                update =
+                    update.col_expr(outbox::Column::Status, Expr::value(outbox::STATUS_FAILED));
                 Outcome::Failed
             } else {
                 update = update.col_expr(
