@@ -7,7 +7,10 @@ mod common;
 use app::model::Role;
 use app::server::{
     accounts::{self, NewAccount},
-    entities::{credential, institution, issuer_key, membership, session, status_list, user},
+    entities::{
+        account_token, credential, institution, issuer_key, membership, outbox, session,
+        status_list, user,
+    },
     issuing::{self, NewInstitution},
     sessions,
 };
@@ -34,6 +37,8 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
         user::Entity::find().all(&db).await.is_err(),
         "tables are gone after down"
     );
+    assert!(outbox::Entity::find().all(&db).await.is_err());
+    assert!(account_token::Entity::find().all(&db).await.is_err());
     Migrator::up(&db, None).await.unwrap();
 
     let settings = app::server::Settings::for_public_url("https://badges.example.edu");
@@ -100,13 +105,85 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
         issued.json
     );
 
-    // Deleting a user takes its memberships and sessions with it (foreign keys on).
+    // Mail and account tokens: queued, read back; new accounts start unconfirmed.
+    assert!(users[0].email_confirmed_at.is_none());
+    app::server::mail::enqueue(
+        &db,
+        app::server::mail::Mail {
+            to: "rui@example.edu".into(),
+            subject: "Hello".into(),
+            text: "Body".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let queued = outbox::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(
+        (queued.status.as_str(), queued.attempts, queued.sent_at),
+        ("queued", 0, None)
+    );
+    let token = app::server::account_tokens::issue(
+        &db,
+        users[0].id,
+        app::server::account_tokens::Purpose::ResetPassword,
+        &users[0].email,
+    )
+    .await
+    .unwrap();
+    let stored = account_token::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.token_hash, sessions::token_hash(&token));
+    assert_eq!(stored.purpose, "reset_password");
+    // The database refuses statuses and purposes it does not know.
+    {
+        use sea_orm::ConnectionTrait;
+        assert!(
+            db.execute_unprepared("UPDATE outbox SET status = 'lost'")
+                .await
+                .is_err()
+        );
+        assert!(
+            db.execute_unprepared("UPDATE account_tokens SET purpose = 'anything'")
+                .await
+                .is_err()
+        );
+    }
+    // The mail migration goes down and up again with data in place.
+    Migrator::down(&db, Some(1)).await.unwrap();
+    assert!(outbox::Entity::find().all(&db).await.is_err());
+    {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM users".to_string(),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1);
+    }
+    Migrator::up(&db, None).await.unwrap();
+    app::server::account_tokens::issue(
+        &db,
+        users[0].id,
+        app::server::account_tokens::Purpose::ConfirmEmail,
+        &users[0].email,
+    )
+    .await
+    .unwrap();
+
+    // Deleting a user takes its memberships, sessions and tokens with it (foreign keys on).
     user::Entity::delete_by_id(users[0].id)
         .exec(&db)
         .await
         .unwrap();
     assert_eq!(membership::Entity::find().count(&db).await.unwrap(), 0);
     assert_eq!(session::Entity::find().count(&db).await.unwrap(), 0);
+    assert_eq!(account_token::Entity::find().count(&db).await.unwrap(), 0);
 }
 
 #[tokio::test]

@@ -90,10 +90,14 @@ pub enum Sender {
     /// No mail server: each mail is written to the log (and stays on the outbox page).
     Log,
     /// An SMTP server.
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
+    Smtp(Box<SmtpSender>),
+}
+
+/// An SMTP transport and the sender address it writes.
+#[derive(Clone)]
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
 }
 
 impl std::fmt::Debug for Sender {
@@ -130,14 +134,14 @@ impl Sender {
             })?
             .timeout(Some(SMTP_TIMEOUT))
             .build();
-        Ok(Self::Smtp { transport, from })
+        Ok(Self::Smtp(Box::new(SmtpSender { transport, from })))
     }
 
     /// `"smtp"` or `"log"`.
     pub fn mode(&self) -> &'static str {
         match self {
             Self::Log => "log",
-            Self::Smtp { .. } => "smtp",
+            Self::Smtp(_) => "smtp",
         }
     }
 
@@ -157,7 +161,8 @@ impl Sender {
                 );
                 Ok(())
             }
-            Self::Smtp { transport, from } => {
+            Self::Smtp(smtp) => {
+                let SmtpSender { transport, from } = smtp.as_ref();
                 let to: Mailbox = mail
                     .recipient
                     .parse()
