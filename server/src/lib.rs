@@ -11,6 +11,7 @@ pub mod api_error;
 pub mod config;
 pub mod credential_cli;
 pub mod db;
+pub mod fast;
 pub mod health;
 pub mod http_errors;
 pub mod router;

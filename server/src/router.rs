@@ -54,10 +54,19 @@ async fn body_limit(req: Request, next: middleware::Next) -> Response {
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let assets = assets::Assets::load(std::path::Path::new(&*state.leptos_options.site_root));
+    let pages = routes::pages::PageCache::default();
+    let documents = routes::issuers::DocumentCache::default();
+    let fast = crate::fast::FastPath::new(
+        assets.clone(),
+        pages.clone(),
+        documents.clone(),
+        state.settings.secure_cookies,
+    );
 
     Router::new()
         .route("/healthz", get(health::healthz))
-        .merge(routes::issuers::router())
+        .merge(routes::issuers::router(documents))
         .merge(routes::images::router())
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
@@ -77,14 +86,8 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(body_limit))
         .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(
-            routes::pages::PageCache::default(),
-            routes::pages::serve,
-        ))
-        .layer(middleware::from_fn_with_state(
-            assets::Assets::load(std::path::Path::new(&*state.leptos_options.site_root)),
-            assets::serve,
-        ))
+        .layer(middleware::from_fn_with_state(pages, routes::pages::serve))
+        .layer(middleware::from_fn_with_state(assets, assets::serve))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::headers,
@@ -98,5 +101,7 @@ pub fn build(state: AppState) -> Router {
                 .compress_when(DefaultPredicate::new().and(assets::NotPrecompressed)),
         )
         .layer(TraceLayer::new_for_http())
+        // Outermost: what is ready goes out at once (see `fast`).
+        .layer(fast)
         .with_state(state)
 }

@@ -60,33 +60,23 @@ pub fn content_security_policy_hashed(script_hashes: &[String]) -> String {
     )
 }
 
-/// Adds the security headers to every response.
-pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let personal = may_be_personal(&req, &state.leptos_options.site_pkg_dir);
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let nonce = URL_SAFE_NO_PAD.encode(bytes);
-    req.extensions_mut().insert(CspNonce(nonce.clone()));
+/// The policy for answers that carry no page of ours (static files, JSON documents):
+/// no inline script may run at all, which is stricter than any nonce.
+pub fn content_security_policy_static() -> HeaderValue {
+    static CSP: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
+    });
+    CSP.clone()
+}
 
-    let mut res = next.run(req).await;
-    // The site's static files are the same bytes for everyone: their caching stands.
-    let personal = personal
-        && res
-            .extensions()
-            .get::<crate::routes::assets::StaticAsset>()
-            .is_none();
-    let page_csp = res
-        .extensions()
-        .get::<crate::routes::pages::PageCsp>()
-        .map(|c| c.0.clone());
-    let h = res.headers_mut();
-    if let Some(csp) = page_csp {
-        h.insert(header::CONTENT_SECURITY_POLICY, csp);
-    } else if h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        // A route that set a stricter policy of its own (uploaded images) keeps it.
-    } else if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
-        h.insert(header::CONTENT_SECURITY_POLICY, csp);
-    }
+/// The security headers every response carries, with its CSP; `private, no-store`
+/// when the answer may be personal; HSTS on https.
+pub fn add_headers(h: &mut HeaderMap, csp: HeaderValue, personal: bool, hsts: bool) {
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -110,12 +100,44 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
             HeaderValue::from_static("private, no-store"),
         );
     }
-    if state.settings.secure_cookies {
+    if hsts {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
+}
+
+/// Adds the security headers to every response.
+pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let personal = may_be_personal(&req, &state.leptos_options.site_pkg_dir);
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let nonce = URL_SAFE_NO_PAD.encode(bytes);
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+
+    let mut res = next.run(req).await;
+    // The site's static files are the same bytes for everyone: their caching stands.
+    let personal = personal
+        && res
+            .extensions()
+            .get::<crate::routes::assets::StaticAsset>()
+            .is_none();
+    let csp = match res.extensions().get::<crate::routes::pages::PageCsp>() {
+        Some(c) => c.0.clone(),
+        // A route that set a stricter policy of its own (uploaded images) keeps it.
+        None => match res.headers().get(header::CONTENT_SECURITY_POLICY) {
+            Some(own) => own.clone(),
+            None => HeaderValue::from_str(&content_security_policy(&nonce))
+                .unwrap_or_else(|_| content_security_policy_static()),
+        },
+    };
+    add_headers(
+        res.headers_mut(),
+        csp,
+        personal,
+        state.settings.secure_cookies,
+    );
     res
 }
 

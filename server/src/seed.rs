@@ -141,7 +141,18 @@ type DemoBadge = (
 );
 
 /// The demo programs: slug, name, description, credits, credit-bearing, badges, learners enrolled.
-const DEMO_PROGRAMS: &[(&str, &str, &str, u8, bool, &[DemoBadge], &[&str])] = &[
+type DemoProgram = (
+    &'static str,
+    &'static str,
+    &'static str,
+    u8,
+    bool,
+    &'static [DemoBadge],
+    &'static [&'static str],
+);
+
+/// The demo programs.
+const DEMO_PROGRAMS: &[DemoProgram] = &[
     (
         "data-literacy",
         "Data Literacy",

@@ -11,7 +11,11 @@
 //! On PostgreSQL this is a plain `BEGIN`; there, writers that must not interleave take
 //! a row lock (an `UPDATE … RETURNING` on the row they change).
 
-use std::{future::Future, ops::Deref};
+use std::{
+    future::Future,
+    ops::Deref,
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
@@ -24,6 +28,20 @@ const WRITE_TURN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1
 
 /// The queue SQLite writers of this process wait in.
 static SQLITE_WRITERS: Mutex<()> = Mutex::const_new(());
+
+/// How many write transactions (and savepoints) this process has committed, or tried
+/// to: a cache of anything read from the database (served issuer documents) that was
+/// filled at generation `g` is out of date once this is past `g`. Bumped after the
+/// commit returns, so a reader that sees the new value reads the committed data.
+static COMMITS: AtomicU64 = AtomicU64::new(0);
+
+/// The current write generation of this process (see [`WriteTxn::commit`]). Read it
+/// *before* reading what you cache, and compare it again before serving the cached
+/// copy. Writes by other processes (the `badgefolio` command beside the server) are
+/// not counted: caches must bound how long they trust a copy.
+pub fn write_generation() -> u64 {
+    COMMITS.load(Ordering::Acquire)
+}
 
 /// Options for a transaction that will write.
 pub fn write_options() -> TransactionOptions {
@@ -53,7 +71,11 @@ impl WriteTxn {
     /// # Errors
     /// When the commit fails.
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        let result = self.txn.commit().await;
+        // After the commit (also after a failed one: nothing is lost by an extra bump),
+        // while this writer still holds its turn.
+        COMMITS.fetch_add(1, Ordering::AcqRel);
+        result
     }
 }
 

@@ -173,7 +173,7 @@ impl Assets {
 
 /// How much the client wants an encoding (`q` value, 0 when refused or not named;
 /// `*` counts for unnamed encodings).
-fn quality(headers: &HeaderMap, encoding: &str) -> f32 {
+pub fn quality(headers: &HeaderMap, encoding: &str) -> f32 {
     let mut star = 0.0;
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(text) = value.to_str() else { continue };
@@ -220,58 +220,82 @@ fn not_modified(req_headers: &HeaderMap, asset: &Asset, etag: &HeaderValue) -> b
     }
 }
 
-/// Answers requests for static files; everything else goes on.
-pub async fn serve(State(assets): State<Assets>, req: Request, next: Next) -> Response {
-    if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return next.run(req).await;
-    }
-    let Some(asset) = assets.0.get(req.uri().path()) else {
-        return next.run(req).await;
-    };
-    let headers = req.headers();
-    let (variant, encoding) = match (&asset.br, &asset.gzip) {
-        (Some(br), _) if quality(headers, "br") > 0.0 => (br, Some("br")),
-        (_, Some(gz)) if quality(headers, "gzip") > 0.0 => (gz, Some("gzip")),
-        _ => (&asset.identity, None),
-    };
-    let mut res = if not_modified(headers, asset, &variant.etag) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else if req.method() == Method::HEAD {
-        let mut r = Response::new(Body::empty());
-        r.headers_mut().insert(
-            header::CONTENT_LENGTH,
-            HeaderValue::from(variant.bytes.len()),
-        );
-        r
-    } else {
-        Response::new(Body::from(variant.bytes.clone()))
-    };
-    let modified = res.status() == StatusCode::NOT_MODIFIED;
-    let h = res.headers_mut();
-    // A 304 carries the validators only: a cache keeps its own stored headers.
-    if !modified {
-        h.insert(header::CONTENT_TYPE, asset.content_type.clone());
-        if let Some(enc) = encoding {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
+impl Assets {
+    /// The answer for a static file at `path`, or `None` when there is no such file.
+    /// With `only_final`, also `None` when the answer would still be compressed on the
+    /// way out (a file without a build-time variant, to a client that accepts one): the
+    /// fast path ([`crate::fast`]) leaves those to the full stack.
+    pub fn answer(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+        only_final: bool,
+    ) -> Option<Response> {
+        if !matches!(*method, Method::GET | Method::HEAD) {
+            return None;
         }
+        let asset = self.0.get(path)?;
+        let (variant, encoding) = match (&asset.br, &asset.gzip) {
+            (Some(br), _) if quality(headers, "br") > 0.0 => (br, Some("br")),
+            (_, Some(gz)) if quality(headers, "gzip") > 0.0 => (gz, Some("gzip")),
+            _ => (&asset.identity, None),
+        };
+        let modified = not_modified(headers, asset, &variant.etag);
+        if only_final
+            && encoding.is_none()
+            && !modified
+            && (quality(headers, "br") > 0.0 || quality(headers, "gzip") > 0.0)
+        {
+            return None;
+        }
+        let mut res = if modified {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else if *method == Method::HEAD {
+            let mut r = Response::new(Body::empty());
+            r.headers_mut().insert(
+                header::CONTENT_LENGTH,
+                HeaderValue::from(variant.bytes.len()),
+            );
+            r
+        } else {
+            Response::new(Body::from(variant.bytes.clone()))
+        };
+        let h = res.headers_mut();
+        // A 304 carries the validators only: a cache keeps its own stored headers.
+        if !modified {
+            h.insert(header::CONTENT_TYPE, asset.content_type.clone());
+            if let Some(enc) = encoding {
+                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
+            }
+        }
+        h.insert(header::ETAG, variant.etag.clone());
+        h.insert(header::CACHE_CONTROL, asset.cache_control.clone());
+        h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        if let Some(lm) = &asset.last_modified {
+            h.insert(header::LAST_MODIFIED, lm.clone());
+        }
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        // Encoded at build time, or a 304: nothing for the compression layer. A plain
+        // variant (a build without `--precompress`) may still be compressed on the way out.
+        if encoding.is_some() || modified {
+            res.extensions_mut().insert(Precompressed);
+        }
+        res.extensions_mut().insert(StaticAsset);
+        Some(res)
     }
-    h.insert(header::ETAG, variant.etag.clone());
-    h.insert(header::CACHE_CONTROL, asset.cache_control.clone());
-    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if let Some(lm) = &asset.last_modified {
-        h.insert(header::LAST_MODIFIED, lm.clone());
+}
+
+/// Answers requests for static files that the fast path left (see [`Assets::answer`]);
+/// everything else goes on.
+pub async fn serve(State(assets): State<Assets>, req: Request, next: Next) -> Response {
+    match assets.answer(req.method(), req.uri().path(), req.headers(), false) {
+        Some(res) => res,
+        None => next.run(req).await,
     }
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    // Encoded at build time, or a 304: nothing for the compression layer. A plain
-    // variant (a build without `--precompress`) may still be compressed on the way out.
-    if encoding.is_some() || modified {
-        res.extensions_mut().insert(Precompressed);
-    }
-    res.extensions_mut().insert(StaticAsset);
-    res
 }
 
 /// Lets the response-compression layer skip what is already encoded.

@@ -6,7 +6,11 @@
 //! nothing else inline can run). Anyone with a session cookie, or a query string, gets a
 //! fresh render as before.
 
-use std::{collections::HashMap, io::Write as _, sync::Arc};
+use std::{
+    collections::HashMap,
+    io::Write as _,
+    sync::{Arc, PoisonError, RwLock},
+};
 
 use axum::{
     body::{Body, to_bytes},
@@ -17,7 +21,6 @@ use axum::{
 };
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use sha2::{Digest, Sha256};
-use tokio::sync::RwLock;
 
 use app::server::sessions;
 
@@ -132,17 +135,39 @@ fn respond(req: &Request, page: &Page) -> Response {
     res
 }
 
-/// Serves the cached pages, rendering each once.
-pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next) -> Response {
-    let eligible = matches!(*req.method(), Method::GET | Method::HEAD)
+fn eligible(req: &Request) -> bool {
+    matches!(*req.method(), Method::GET | Method::HEAD)
         && CACHED_PAGES.contains(&req.uri().path())
         && req.uri().query().is_none()
-        && !sessions::has_session_cookie(req.headers());
-    if !eligible {
+        && !sessions::has_session_cookie(req.headers())
+}
+
+impl PageCache {
+    fn get(&self, path: &str) -> Option<Arc<Page>> {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(path)
+            .cloned()
+    }
+
+    /// The answer from a page already rendered, if this request may have it (its CSP
+    /// rides along as [`PageCsp`]).
+    pub fn answer(&self, req: &Request) -> Option<Response> {
+        if !eligible(req) {
+            return None;
+        }
+        self.get(req.uri().path()).map(|page| respond(req, &page))
+    }
+}
+
+/// Serves the cached pages, rendering each once.
+pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next) -> Response {
+    if !eligible(&req) {
         return next.run(req).await;
     }
     let path = req.uri().path().to_string();
-    if let Some(page) = cache.0.read().await.get(&path).cloned() {
+    if let Some(page) = cache.get(&path) {
         return respond(&req, &page);
     }
     // Render with a placeholder nonce, then make the page nonce-free.
@@ -191,7 +216,11 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
         br: br.into(),
         gzip: gzip.into(),
     });
-    cache.0.write().await.insert(path, page.clone());
+    cache
+        .0
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(path, page.clone());
     let mut probe = Request::new(Body::empty());
     if accept_br {
         probe
