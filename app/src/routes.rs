@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::{
+    SsrMode,
     components::{Route, Routes},
     path,
 };
@@ -33,10 +34,16 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/signin") view=SignInPage />
             <Route path=path!("/portfolio") view=Portfolio />
             <Route path=path!("/settings") view=Settings />
-            <Route path=path!("/programs") view=Programs />
-            <Route path=path!("/programs/:slug") view=ProgramPage />
-            <Route path=path!("/competencies/:slug") view=CompetencyPage />
-            <Route path=path!("/issuers/:issuer/competencies/:slug") view=CompetencyPage />
+            // Public catalog pages are sent whole (not streamed), so they read complete
+            // without JavaScript and to crawlers.
+            <Route path=path!("/programs") view=Programs ssr=SsrMode::Async />
+            <Route path=path!("/programs/:slug") view=ProgramPage ssr=SsrMode::Async />
+            <Route path=path!("/competencies/:slug") view=CompetencyPage ssr=SsrMode::Async />
+            <Route
+                path=path!("/issuers/:issuer/competencies/:slug")
+                view=CompetencyPage
+                ssr=SsrMode::Async
+            />
             <Route path=path!("/manage") view=ManageOverview />
             <Route path=path!("/manage/:inst") view=ManageInstitution />
             <Route path=path!("/manage/:inst/badges/:badge") view=BadgeFormPage />

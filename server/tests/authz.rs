@@ -33,6 +33,7 @@ const EXPECTED: &[(&str, FnAccess)] = &[
     ("request_password_reset", FnAccess::Anyone),
     ("resend_confirmation", FnAccess::SignedIn),
     ("reset_password", FnAccess::Anyone),
+    ("revoke_invitation", FnAccess::SignedIn),
     ("save_badge", FnAccess::SignedIn),
     ("save_profile", FnAccess::SignedIn),
     ("save_program", FnAccess::SignedIn),

@@ -177,6 +177,9 @@ on_both_backends! {
         let r = save_program(&app, &admin, "north", "data", "3", &badge).await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("already uses this web address"), "{}", r.body);
+        // The refused program left no program badge behind: Teamwork and the first
+        // program's own badge only.
+        assert_eq!(count(&app, entities::badge::Entity).await, 2);
     }
 
     async fn badge_images_are_checked_by_content(app) {
@@ -197,11 +200,6 @@ on_both_backends! {
         // A clean SVG is stored and served with a CSP that forbids scripts.
         let svg = b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 4'><rect width='4' height='4' fill='red'/></svg>";
         badge_id(&new_badge(&app, &admin, "north", "Good", Some(svg)).await);
-        let admin_view = catalog::institutions::admin_view(
-            &app.state.db, &app.state.settings,
-            &app::server::authz::Actor::Anonymous, "north",
-        ).await;
-        assert!(admin_view.is_err(), "anonymous actors do not see the admin view");
         let img = entities::image::Entity::find().one(&app.state.db).await.unwrap().unwrap();
         let r = app.get(&format!("/images/{}", img.sha256), None).await;
         assert_eq!(r.status, 200);
@@ -209,6 +207,147 @@ on_both_backends! {
         assert!(r.header("content-security-policy").unwrap().contains("default-src 'none'"));
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         assert!(r.header("cache-control").unwrap().contains("immutable"));
+
+        // Through HTTP too: an SVG whose CSS would load something from elsewhere, and
+        // one nested deep enough to exhaust a stack, are refused and the server stays up.
+        let beacon = b"<svg xmlns='http://www.w3.org/2000/svg'><rect style=\"mask-image:image-set('https://evil.example/p.png' 1x)\"/></svg>";
+        let r = new_badge(&app, &admin, "north", "Beacon", Some(beacon)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let deep = format!("<svg xmlns='http://www.w3.org/2000/svg'>{}{}</svg>", "<g>".repeat(100_000), "</g>".repeat(100_000));
+        let r = new_badge(&app, &admin, "north", "Deep", Some(deep.as_bytes())).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        // A drawing tool's SVG keeps its inline colours; comments and metadata go.
+        let drawn = b"<svg xmlns='http://www.w3.org/2000/svg' xmlns:inkscape='http://www.inkscape.org/namespaces/inkscape' inkscape:version='1.3'><!-- made by hand --><rect style='fill:#123456' width='4' height='4'/></svg>";
+        badge_id(&new_badge(&app, &admin, "north", "Drawn", Some(drawn)).await);
+        let stored = entities::image::Entity::find().all(&app.state.db).await.unwrap();
+        let text = stored.iter().map(|i| String::from_utf8_lossy(&i.bytes).into_owned()).find(|t| t.contains("#123456")).unwrap();
+        assert!(!text.contains("inkscape") && !text.contains("made by hand"), "{text}");
+        assert!(text.contains("style=\"fill:#123456\""), "{text}");
+        assert_eq!(count(&app, entities::badge::Entity).await, 2);
+    }
+
+    async fn profiles_logos_and_staff_are_managed_by_admins_only(app) {
+        let north = institution_with_admin(&app, "north").await;
+        let south = institution_with_admin(&app, "south").await;
+        let png = {
+            let img = image::RgbaImage::from_pixel(8, 8, image::Rgba([0, 128, 0, 255]));
+            let mut out = Vec::new();
+            image::DynamicImage::ImageRgba8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+            out
+        };
+        let profile = |name: &'static str| vec![
+            ("institution", "north"), ("name", name), ("url", "https://north.example"),
+            ("email", "badges@north.example"), ("description", "We teach."), ("linkedin_org_id", "12345"),
+        ];
+        let r = multipart(&app, "save_profile", &profile("North University"), Some(("logo", &png)), &north).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let inst = catalog::institutions::by_slug(&app.state.db, "north").await.unwrap();
+        assert!(inst.logo_image_id.is_some());
+        assert_eq!(inst.linkedin_org_id.as_deref(), Some("12345"));
+        // A name with a control character is refused; nothing changes.
+        let r = multipart(&app, "save_profile", &profile("North\tUniversity"), None, &north).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        // South's admin, a learner and a reviewer of North cannot change North's profile.
+        let learner = app.sign_up("ada@example.org", "Ada", PASSWORD).await;
+        let r = multipart(&app, "save_profile", &profile("Taken"), None, &south).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = multipart(&app, "save_profile", &profile("Taken"), Some(("logo", &png)), &learner).await;
+        assert_eq!(r.status, 403, "learners are refused before their upload is read: {}", r.body);
+        assert_eq!(catalog::institutions::by_slug(&app.state.db, "north").await.unwrap().name, "North University");
+
+        // Staff: the only admin cannot be removed; South cannot remove North's staff.
+        let admin = entities::user::Entity::find().all(&app.state.db).await.unwrap().into_iter().find(|u| u.email == "admin@north.example").unwrap();
+        let admin_id = admin.public_id.to_string();
+        let r = app.call("remove_staff", &[("institution", "north"), ("user", &admin_id)], Some(&north)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let r = app.call("remove_staff", &[("institution", "north"), ("user", &admin_id)], Some(&south)).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+
+        // A second admin joins; the first invites an accomplice, then is removed: the
+        // pending invitation goes with them.
+        let inst = catalog::institutions::by_slug(&app.state.db, "north").await.unwrap();
+        let token = catalog::staff::invite(&app.state.db, &app.state.settings, &inst, &admin, "second@example.org", "admin").await.unwrap();
+        let second = app.sign_up("second@example.org", "Second", PASSWORD).await;
+        assert_eq!(app.call("accept_invitation", &[("token", &token)], Some(&second)).await.status, 200);
+        let sneaky = catalog::staff::invite(&app.state.db, &app.state.settings, &inst, &admin, "sneaky@example.org", "admin").await.unwrap();
+        let r = app.call("remove_staff", &[("institution", "north"), ("user", &admin_id)], Some(&second)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let sneaky_session = app.sign_up("sneaky@example.org", "Sneaky", PASSWORD).await;
+        let r = app.call("accept_invitation", &[("token", &sneaky)], Some(&sneaky_session)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let r = app.call("institution_admin", &[("slug", "north")], Some(&north)).await;
+        assert_eq!(r.status, 403, "the removed admin is out: {}", r.body);
+
+        // A pending invitation can be withdrawn by an admin of the same institution only.
+        let pending = catalog::staff::invite(&app.state.db, &app.state.settings, &inst, &admin, "later@example.org", "reviewer").await;
+        assert!(pending.is_ok());
+        let id = entities::staff_invitation::Entity::find().all(&app.state.db).await.unwrap().into_iter().find(|i| i.email == "later@example.org").unwrap().id.to_string();
+        let r = app.call("revoke_invitation", &[("institution", "south"), ("invitation", &id)], Some(&south)).await;
+        assert_eq!(r.status, 404, "South cannot reach North's invitation through South: {}", r.body);
+        let r = app.call("revoke_invitation", &[("institution", "north"), ("invitation", &id)], Some(&south)).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = app.call("revoke_invitation", &[("institution", "north"), ("invitation", &id)], Some(&second)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let later = app.sign_up("later@example.org", "Later", PASSWORD).await;
+        let r = app.call("accept_invitation", &[("token", &pending.unwrap())], Some(&later)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let _ = learner;
+    }
+
+    async fn platform_admins_create_institutions_with_their_first_admin_at_once(app) {
+        accounts::create(&app.state.db, accounts::NewAccount {
+            email: "root@example.org".into(), display_name: "Root".into(), password: PASSWORD.into(),
+            role: Role::PlatformAdmin, institution: None,
+        }).await.unwrap();
+        let root = app.sign_in("root@example.org", PASSWORD, None).await.session().unwrap();
+        let learner = app.sign_up("ada@example.org", "Ada", PASSWORD).await;
+        let fields = |name: &'static str, admin: &'static str| vec![
+            ("name", name), ("slug", "east"), ("url", "https://east.example"), ("email", ""),
+            ("description", "East."), ("admin_email", admin),
+        ];
+        let r = app.call("create_institution", &fields("East College", "dean@east.example"), Some(&learner)).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        for (name, admin) in [("East\tCollege", "dean@east.example"), ("East College", "not an address")] {
+            let r = app.call("create_institution", &fields(name, admin), Some(&root)).await;
+            assert_eq!(r.status, 422, "{}", r.body);
+        }
+        assert_eq!(count(&app, entities::institution::Entity).await, 0, "nothing saved half-way");
+        assert_eq!(count(&app, entities::outbox::Entity).await, 1, "only Ada's sign-up confirmation");
+        let r = app.call("create_institution", &fields("East College", "dean@east.example"), Some(&root)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let mails = entities::outbox::Entity::find().all(&app.state.db).await.unwrap();
+        assert!(mails.iter().any(|m| m.recipient == "dean@east.example" && m.body.contains("/invitations/accept?token=")));
+        // Its key and status list came with it.
+        let r = app.get("/issuers/east/did.json", None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app.call("create_institution", &fields("East College", "dean@east.example"), Some(&root)).await;
+        assert_eq!(r.status, 422, "a slug in use: {}", r.body);
+    }
+
+    async fn reviewers_look_but_do_not_change(app) {
+        let admin = institution_with_admin(&app, "north").await;
+        let badge = badge_id(&new_badge(&app, &admin, "north", "Teamwork", None).await);
+        accounts::create(&app.state.db, accounts::NewAccount {
+            email: "rui@example.org".into(), display_name: "Rui".into(), password: PASSWORD.into(),
+            role: Role::Reviewer, institution: Some("north".into()),
+        }).await.unwrap();
+        let rui = app.sign_in("rui@example.org", PASSWORD, None).await.session().unwrap();
+        let r = app.call("institution_admin", &[("slug", "north")], Some(&rui)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("\"can_manage\":false"));
+        assert_eq!(new_badge(&app, &rui, "north", "Mine", None).await.status, 403);
+        assert_eq!(save_program(&app, &rui, "north", "mine", "3", &badge).await.status, 403);
+        for (name, fields) in [
+            ("invite_staff", vec![("institution", "north"), ("email", "x@example.org"), ("role", "admin")]),
+            ("add_competency", vec![("institution", "north"), ("name", "Mine"), ("description", "")]),
+            ("remove_staff", vec![("institution", "north"), ("user", "00000000-0000-0000-0000-000000000000")]),
+            ("revoke_invitation", vec![("institution", "north"), ("invitation", "1")]),
+        ] {
+            let r = app.call(name, &fields, Some(&rui)).await;
+            assert_eq!(r.status, 403, "{name}: {}", r.body);
+        }
+        let r = multipart(&app, "save_profile", &[("institution", "north"), ("name", "Mine")], None, &rui).await;
+        assert_eq!(r.status, 403, "{}", r.body);
     }
 
     async fn editing_a_badge_makes_a_new_version(app) {
@@ -287,9 +426,17 @@ on_both_backends! {
         assert_eq!(r.status, 403, "reviewers do not change the catalog");
         // An expired invitation does nothing.
         let expired = catalog::staff::invite(&app.state.db, &app.state.settings, &inst, &inviter, "late@example.org", "admin").await.unwrap();
-        app.state.db.execute_unprepared("UPDATE staff_invitations SET expires_at = created_at - INTERVAL '1 day' WHERE email = 'late@example.org'").await
-            .or(app.state.db.execute_unprepared("UPDATE staff_invitations SET expires_at = '2000-01-01 00:00:00+00:00' WHERE email = 'late@example.org'").await)
-            .unwrap();
+        {
+            use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+            use entities::staff_invitation as si;
+            let done = si::Entity::update_many()
+                .col_expr(si::Column::ExpiresAt, Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)))
+                .filter(si::Column::Email.eq("late@example.org"))
+                .exec(&app.state.db)
+                .await
+                .unwrap();
+            assert_eq!(done.rows_affected, 1);
+        }
         let late = app.sign_up("late@example.org", "Late", PASSWORD).await;
         let r = app.call("accept_invitation", &[("token", &expired)], Some(&late)).await;
         assert_eq!(r.status, 422, "{}", r.body);

@@ -161,6 +161,8 @@ pub async fn save_badge(data: MultipartData) -> Result<String, AppError> {
     };
     let run = async {
         let state = request::state()?;
+        // Only people who manage an institution may make us read an upload at all.
+        request::require_institution_admin(&state).await?;
         let mut form = uploads::read_form(data, "image").await?;
         let inst = request::managed_institution(&state, &form.text("institution")).await?;
         let author = request::actor(&state).await?.user().map(|u| u.id);
@@ -199,6 +201,7 @@ pub async fn save_profile(data: MultipartData) -> Result<(), AppError> {
     };
     let run = async {
         let state = request::state()?;
+        request::require_institution_admin(&state).await?;
         let mut form = uploads::read_form(data, "logo").await?;
         let inst = request::managed_institution(&state, &form.text("institution")).await?;
         let input = ProfileInput {
@@ -329,6 +332,19 @@ pub async fn remove_staff(institution: String, user: String) -> Result<(), AppEr
         let state = request::state()?;
         let inst = request::managed_institution(&state, &institution).await?;
         staff::remove(&state.db, &inst, &user).await?;
+        Ok::<_, ServerError>(())
+    };
+    run.await.map_err(AppError::from)
+}
+
+/// Withdraws a pending staff invitation.
+#[server(endpoint = "revoke_invitation")]
+pub async fn revoke_invitation(institution: String, invitation: i32) -> Result<(), AppError> {
+    use crate::server::{ServerError, catalog::staff, request};
+    let run = async {
+        let state = request::state()?;
+        let inst = request::managed_institution(&state, &institution).await?;
+        staff::revoke(&state.db, &inst, invitation).await?;
         Ok::<_, ServerError>(())
     };
     run.await.map_err(AppError::from)

@@ -166,6 +166,8 @@ pub struct StaffView {
     /// `admin` or `reviewer`.
     pub role: String,
     pub pending: bool,
+    /// The invitation's number, for withdrawing a pending one.
+    pub invitation: Option<i32>,
 }
 
 /// A program in its institution's admin screen.

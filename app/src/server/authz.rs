@@ -158,6 +158,7 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("remove_staff", FnAccess::SignedIn),
     ("invitation", FnAccess::SignedIn),
     ("accept_invitation", FnAccess::SignedIn),
+    ("revoke_invitation", FnAccess::SignedIn),
     ("resend_confirmation", FnAccess::SignedIn),
     ("change_email", FnAccess::SignedIn),
     ("request_password_reset", FnAccess::Anyone),

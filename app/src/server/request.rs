@@ -140,3 +140,26 @@ pub fn set_status(status: http::StatusCode) {
         res.set_status(status);
     }
 }
+
+/// Refuses anyone who is neither a platform admin nor an admin of some institution
+/// (checked before an upload is read, so others cannot make us buffer one).
+///
+/// # Errors
+/// `Unauthenticated`/`Forbidden`; database errors.
+pub async fn require_institution_admin(state: &AppState) -> ServerResult<()> {
+    let actor = actor(state).await?;
+    let allowed = match &actor {
+        Actor::Anonymous => return Err(crate::error::AppError::Unauthenticated.into()),
+        Actor::User { memberships, .. } => {
+            actor.is_platform_admin()
+                || memberships
+                    .iter()
+                    .any(|m| m.role == authz::StaffRole::Admin)
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::Forbidden.into())
+    }
+}

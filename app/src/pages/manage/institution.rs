@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::institution_resource;
-use crate::api::catalog::{AddCompetency, InviteStaff, RemoveStaff, save_profile};
+use crate::api::catalog::{
+    AddCompetency, InviteStaff, RemoveStaff, RevokeInvitation, save_profile,
+};
 use crate::components::form::{FormError, SubmitButton, last_error};
 use crate::components::signed_in::SignedIn;
 use crate::components::upload_form::{UploadAction, UploadForm};
@@ -16,6 +18,7 @@ use crate::pages::catalog::credit_line;
 pub fn ManageInstitution() -> impl IntoView {
     let invite = ServerAction::<InviteStaff>::new();
     let remove = ServerAction::<RemoveStaff>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
     let add_competency = ServerAction::<AddCompetency>::new();
     let profile: UploadAction = Action::new_local(|data: &leptos::web_sys::FormData| {
         let data = data.clone();
@@ -24,6 +27,7 @@ pub fn ManageInstitution() -> impl IntoView {
     let inst = institution_resource(move || {
         invite.version().get()
             + remove.version().get()
+            + revoke.version().get()
             + add_competency.version().get()
             + profile.version().get()
     });
@@ -33,7 +37,7 @@ pub fn ManageInstitution() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match inst.await {
                         Err(e) => view! { <crate::pages::catalog::LoadError error=e /> }.into_any(),
-                        Ok(i) => view! { <Screen i=i invite=invite remove=remove add_competency=add_competency profile=profile /> }.into_any(),
+                        Ok(i) => view! { <Screen i=i invite=invite remove=remove revoke=revoke add_competency=add_competency profile=profile /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -46,6 +50,7 @@ fn Screen(
     i: InstitutionAdmin,
     invite: ServerAction<InviteStaff>,
     remove: ServerAction<RemoveStaff>,
+    revoke: ServerAction<RevokeInvitation>,
     add_competency: ServerAction<AddCompetency>,
     profile: UploadAction,
 ) -> impl IntoView {
@@ -104,12 +109,20 @@ fn Screen(
                     <tbody>
                         {i.staff.iter().map(|s| {
                             let user = s.user_id.clone();
+                            let invitation = s.invitation;
                             view! {
                                 <tr>
                                     <td>{if s.pending { "(invited)".to_string() } else { s.name.clone() }}</td>
                                     <td>{s.email.clone()}</td>
                                     <td>{s.role.clone()}</td>
                                     <td>
+                                        {(can && invitation.is_some()).then(|| view! {
+                                            <ActionForm action=revoke attr:class="inline-form">
+                                                <input type="hidden" name="institution" value=slug.get_value() />
+                                                <input type="hidden" name="invitation" value=invitation.unwrap_or_default().to_string() />
+                                                <button type="submit" class="link-button">"Withdraw invitation"</button>
+                                            </ActionForm>
+                                        })}
                                         {(can && user.is_some()).then(|| view! {
                                             <ActionForm action=remove attr:class="inline-form">
                                                 <input type="hidden" name="institution" value=slug.get_value() />
@@ -124,6 +137,7 @@ fn Screen(
                     </tbody>
                 </table>
                 <FormError error=last_error(remove.value()) />
+                <FormError error=last_error(revoke.value()) />
                 {can.then(|| view! {
                     <h3>"Invite staff"</h3>
                     <ActionForm action=invite attr:class="stack-form" attr:novalidate="">

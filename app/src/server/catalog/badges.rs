@@ -10,7 +10,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
-use super::{competencies, images, limited, required};
+use super::{competencies, images, limited, one_line, required};
 use crate::error::AppError;
 use crate::model::catalog::{
     ACHIEVEMENT_TYPES, BadgeView, MAX_PROGRAM_CREDITS, RubricCriterion, RubricLevel,
@@ -62,7 +62,7 @@ struct Checked {
 }
 
 fn check(input: &BadgeInput) -> Result<Checked, AppError> {
-    let name = required(&input.name, "The badge's name", 120)?;
+    let name = one_line(&input.name, "The badge's name", 120)?;
     let description = required(&input.description, "The description", 4000)?;
     let criteria = required(&input.criteria, "The criteria", 8000)?;
     let achievement_type = if input.achievement_type.trim().is_empty() {
@@ -82,7 +82,7 @@ fn check(input: &BadgeInput) -> Result<Checked, AppError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        let tag = limited(tag, "A tag", 40)?;
+        let tag = one_line(tag, "A tag", 40)?;
         if !tags.contains(&tag) {
             tags.push(tag);
         }
@@ -113,10 +113,6 @@ fn check(input: &BadgeInput) -> Result<Checked, AppError> {
                 })?,
         ),
     };
-    let image = match &input.image {
-        Some(bytes) if !bytes.is_empty() => Some(images::clean(bytes)?),
-        _ => None,
-    };
     Ok(Checked {
         name,
         description,
@@ -127,7 +123,7 @@ fn check(input: &BadgeInput) -> Result<Checked, AppError> {
         evidence_required,
         rubric,
         validity_months,
-        image,
+        image: None,
     })
 }
 
@@ -281,16 +277,36 @@ pub async fn create(
     settings: &Settings,
     inst: &institution::Model,
     author: Option<i32>,
+    mut input: BadgeInput,
+) -> ServerResult<badge::Model> {
+    check(&input)?;
+    let image = images::clean_upload(input.image.take()).await?;
+    let txn = begin_write(db).await?;
+    let b = create_in(&*txn, settings, inst, author, input, image).await?;
+    txn.commit().await?;
+    Ok(b)
+}
+
+/// [`create`] inside the caller's write transaction, with the upload already cleaned.
+///
+/// # Errors
+/// As [`create`].
+pub async fn create_in(
+    txn: &impl ConnectionTrait,
+    settings: &Settings,
+    inst: &institution::Model,
+    author: Option<i32>,
     input: BadgeInput,
+    image: Option<images::CleanImage>,
 ) -> ServerResult<badge::Model> {
     let mut checked = check(&input)?;
-    let alignments = competency_ids(db, settings, inst, &input.competencies).await?;
+    checked.image = image;
+    let alignments = competency_ids(txn, settings, inst, &input.competencies).await?;
     let img = checked
         .image
         .take()
         .unwrap_or_else(|| images::default_badge_svg(&checked.name));
-    let txn = begin_write(db).await?;
-    let image = images::store(&*txn, img).await?;
+    let image = images::store(txn, img).await?;
     let now = Utc::now();
     let b = badge::ActiveModel {
         public_id: Set(uuid::Uuid::new_v4()),
@@ -300,10 +316,9 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&*txn)
+    .insert(txn)
     .await?;
-    write_version(&*txn, b.id, 1, image.id, checked, &alignments, author).await?;
-    txn.commit().await?;
+    write_version(txn, b.id, 1, image.id, checked, &alignments, author).await?;
     Ok(b)
 }
 
@@ -317,12 +332,13 @@ pub async fn update(
     inst: &institution::Model,
     public_id: &str,
     author: Option<i32>,
-    input: BadgeInput,
+    mut input: BadgeInput,
 ) -> ServerResult<badge::Model> {
     let id = uuid::Uuid::parse_str(public_id.trim()).map_err(|_| AppError::NotFound)?;
     let mut checked = check(&input)?;
-    let alignments = competency_ids(db, settings, inst, &input.competencies).await?;
+    checked.image = images::clean_upload(input.image.take()).await?;
     let txn = begin_write(db).await?;
+    let alignments = competency_ids(&*txn, settings, inst, &input.competencies).await?;
     // The row lock makes concurrent edits take turns: each gets its own version number.
     let b = badge::Entity::find()
         .filter(badge::Column::PublicId.eq(id))

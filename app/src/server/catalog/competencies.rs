@@ -3,14 +3,15 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr, sea_query::Condition,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, SqlErr, sea_query::Condition,
 };
 
-use super::{limited, required, slugify};
+use super::{limited, one_line, slugify};
 use crate::error::AppError;
 use crate::model::catalog::CompetencyView;
 use crate::server::Settings;
+use crate::server::db::begin_write;
 use crate::server::entities::{competency, institution};
 use crate::server::error::ServerResult;
 use crate::server::urls::PublicUrl;
@@ -91,17 +92,18 @@ pub async fn views(
 /// # Errors
 /// `Invalid` for a missing or too long name, or one the institution already has.
 pub async fn add(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     inst: &institution::Model,
     name: &str,
     description: &str,
 ) -> ServerResult<competency::Model> {
-    let name = required(name, "The competency's name", 120)?;
+    let name = one_line(name, "The competency's name", 120)?;
     let description = limited(description, "The description", 2000)?;
     let slug = slugify(&name);
     if slug.len() < 2 {
         return Err(AppError::invalid("The competency's name needs letters or digits.").into());
     }
+    let txn = begin_write(db).await?;
     let inserted = competency::ActiveModel {
         slug: Set(slug),
         name: Set(name),
@@ -110,10 +112,13 @@ pub async fn add(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&*txn)
     .await;
     match inserted {
-        Ok(c) => Ok(c),
+        Ok(c) => {
+            txn.commit().await?;
+            Ok(c)
+        }
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(
             AppError::invalid("Your institution already has a competency with this name.").into(),
         ),

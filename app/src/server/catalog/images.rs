@@ -6,7 +6,7 @@
 use std::io::Cursor;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
@@ -237,19 +237,31 @@ const SVG_ATTRIBUTES: &[&str] = &[
     "xml:space",
 ];
 
+/// Deepest nesting of elements accepted (real badge artwork stays far below).
+pub const MAX_SVG_DEPTH: usize = 32;
+/// Most nodes (elements, attributes' owners, text) an SVG may have.
+pub const MAX_SVG_NODES: u32 = 20_000;
+
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 fn clean_svg(text: &str) -> Result<CleanImage, ImageError> {
-    // roxmltree refuses DTDs (and so entity expansion) by default.
-    let doc = roxmltree::Document::parse(text).map_err(|e| ImageError::BadSvg(e.to_string()))?;
+    // roxmltree refuses DTDs (and so entity expansion) by default; the node limit
+    // bounds the work.
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_SVG_NODES,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, options)
+        .map_err(|e| ImageError::BadSvg(e.to_string()))?;
     let root = doc.root_element();
     if root.tag_name().name() != "svg" || root.tag_name().namespace() != Some(SVG_NS) {
         return Err(ImageError::NotAnImage);
     }
     let mut out = String::with_capacity(text.len());
-    write_element(root, &mut out, true)?;
+    write_element(root, &mut out, 0)?;
     Ok(CleanImage {
         content_type: SVG,
         bytes: out.into_bytes(),
@@ -264,10 +276,25 @@ fn is_internal_reference(value: &str) -> bool {
         || v.starts_with("data:image/jpeg;base64,")
 }
 
-/// Whether every `url(…)` in a value points inside the image.
+/// Whether a presentation value can only point inside the image: every `url(…)` is
+/// `url(#id)`, and nothing CSS could turn into a load (escapes, `image-set`, `image()`,
+/// `element()`, `src()`, `@import`, `expression()`, `javascript:`) appears. Inline
+/// `style` is kept under the same rule (drawing tools write their colours there).
 fn urls_are_internal(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    if lower.contains("@import") || lower.contains("expression(") || lower.contains("javascript:") {
+    if lower.contains('\\')
+        || [
+            "@import",
+            "expression(",
+            "javascript:",
+            "image-set",
+            "image(",
+            "element(",
+            "src(",
+        ]
+        .iter()
+        .any(|bad| lower.contains(bad))
+    {
         return false;
     }
     lower.match_indices("url(").all(|(i, _)| {
@@ -279,8 +306,14 @@ fn urls_are_internal(value: &str) -> bool {
 fn write_element(
     node: roxmltree::Node<'_, '_>,
     out: &mut String,
-    is_root: bool,
+    depth: usize,
 ) -> Result<(), ImageError> {
+    if depth > MAX_SVG_DEPTH {
+        return Err(ImageError::BadSvg(format!(
+            "its elements are nested more than {MAX_SVG_DEPTH} levels deep"
+        )));
+    }
+    let is_root = depth == 0;
     let tag = node.tag_name();
     let name = tag.name();
     if tag.namespace() != Some(SVG_NS) {
@@ -334,7 +367,7 @@ fn write_element(
     out.push('>');
     for child in node.children() {
         if child.is_element() {
-            write_element(child, out, false)?;
+            write_element(child, out, depth + 1)?;
         } else if child.is_text() {
             escape_into(child.text().unwrap_or_default(), out);
         }
@@ -387,28 +420,43 @@ pub fn default_badge_svg(name: &str) -> CleanImage {
     }
 }
 
-/// Stores a cleaned image (once per content) and returns it.
+/// Cleans an upload, if there is one, on the blocking pool (decoding and re-encoding a
+/// PNG is CPU work, kept off the threads that serve requests).
+///
+/// # Errors
+/// `Invalid` with the [`ImageError`]; a failed background task.
+pub async fn clean_upload(bytes: Option<Vec<u8>>) -> ServerResult<Option<CleanImage>> {
+    match bytes {
+        Some(bytes) if !bytes.is_empty() => {
+            let cleaned = tokio::task::spawn_blocking(move || clean(&bytes)).await?;
+            Ok(Some(cleaned.map_err(AppError::from)?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Stores a cleaned image (once per content) and returns it. Two requests storing the
+/// same bytes at once both get the one row.
 ///
 /// # Errors
 /// Database errors.
 pub async fn store(conn: &impl ConnectionTrait, img: CleanImage) -> ServerResult<image::Model> {
     let sha = hex(&Sha256::digest(&img.bytes));
-    if let Some(found) = image::Entity::find()
-        .filter(image::Column::Sha256.eq(&sha))
-        .one(conn)
-        .await?
-    {
-        return Ok(found);
-    }
-    Ok(image::ActiveModel {
-        sha256: Set(sha),
+    image::Entity::insert(image::ActiveModel {
+        sha256: Set(sha.clone()),
         content_type: Set(img.content_type.to_string()),
         bytes: Set(img.bytes),
         created_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(conn)
-    .await?)
+    })
+    .on_conflict(
+        OnConflict::column(image::Column::Sha256)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    by_sha256(conn, &sha).await
 }
 
 /// The image with this content hash.
@@ -534,6 +582,24 @@ mod tests {
         // Entities (billion laughs, external files) never get parsed.
         let dtd = "<!DOCTYPE svg [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><svg xmlns='http://www.w3.org/2000/svg'>&x;</svg>";
         assert!(matches!(clean(dtd.as_bytes()), Err(ImageError::BadSvg(_))));
+    }
+
+    #[test]
+    fn deep_or_huge_svg_is_refused_without_exhausting_the_stack() {
+        let depth = 100_000;
+        let svg = format!(
+            "<svg xmlns='http://www.w3.org/2000/svg'>{}{}</svg>",
+            "<g>".repeat(depth),
+            "</g>".repeat(depth)
+        );
+        assert!(svg.len() < MAX_IMAGE_BYTES);
+        assert!(matches!(clean(svg.as_bytes()), Err(ImageError::BadSvg(_))));
+        let deep_ok = format!(
+            "<svg xmlns='http://www.w3.org/2000/svg'>{}{}</svg>",
+            "<g>".repeat(MAX_SVG_DEPTH),
+            "</g>".repeat(MAX_SVG_DEPTH)
+        );
+        assert!(clean(deep_ok.as_bytes()).is_ok());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
-use super::{badges, competencies, images, limited, programs, required, web_url};
+use super::{badges, competencies, images, limited, one_line, programs, web_url};
 use crate::error::AppError;
 use crate::model::catalog::{InstitutionAdmin, InstitutionSummary, ManagedInstitution, StaffView};
 use crate::server::Settings;
@@ -57,7 +57,7 @@ pub async fn update_profile(
     inst: &institution::Model,
     input: ProfileInput,
 ) -> ServerResult<institution::Model> {
-    let name = required(&input.name, "The institution's name", 200)?;
+    let name = one_line(&input.name, "The institution's name", 200)?;
     let url = web_url(&input.url, "The institution's web site")?;
     let contact = if input.email.trim().is_empty() {
         String::new()
@@ -72,10 +72,7 @@ pub async fn update_profile(
         )
         .into());
     }
-    let logo = match &input.logo {
-        Some(bytes) if !bytes.is_empty() => Some(images::clean(bytes).map_err(AppError::from)?),
-        _ => None,
-    };
+    let logo = images::clean_upload(input.logo).await?;
     let txn = begin_write(db).await?;
     let mut a: institution::ActiveModel = inst.clone().into();
     if let Some(logo) = logo {
@@ -125,6 +122,7 @@ pub async fn staff(
                 email: u.email,
                 role: m.role,
                 pending: false,
+                invitation: None,
             });
         }
     }
@@ -141,6 +139,7 @@ pub async fn staff(
         email: i.email,
         role: i.role,
         pending: true,
+        invitation: Some(i.id),
     }));
     Ok(out)
 }
@@ -233,9 +232,9 @@ pub async fn managed(
     db: &impl ConnectionTrait,
     actor: &Actor,
 ) -> ServerResult<Vec<ManagedInstitution>> {
-    let Actor::User { memberships, .. } = actor else {
+    if !actor.is_signed_in() {
         return Ok(Vec::new());
-    };
+    }
     let all = institution::Entity::find()
         .order_by_asc(institution::Column::Name)
         .all(db)
@@ -249,7 +248,6 @@ pub async fn managed(
                 None if actor.is_platform_admin() => "platform admin",
                 None => return None,
             };
-            let _ = memberships;
             Some(ManagedInstitution {
                 slug: i.slug,
                 name: i.name,

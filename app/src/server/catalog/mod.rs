@@ -25,9 +25,28 @@ pub(crate) fn required(value: &str, label: &str, max: usize) -> Result<String, A
     limited(v, label, max)
 }
 
-/// An optional text field, trimmed, at most `max` characters.
+/// A required name: one line (no control characters at all), trimmed, at most `max`
+/// characters.
+pub(crate) fn one_line(value: &str, label: &str, max: usize) -> Result<String, AppError> {
+    if value.trim().chars().any(char::is_control) {
+        return Err(AppError::invalid(format!(
+            "{label} must be one line of text."
+        )));
+    }
+    required(value, label, max)
+}
+
+/// An optional text field, trimmed, at most `max` characters; line breaks and tabs are
+/// the only control characters it may hold.
 pub(crate) fn limited(value: &str, label: &str, max: usize) -> Result<String, AppError> {
     let v = value.trim();
+    if v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::invalid(format!(
+            "{label} contains characters that are not text."
+        )));
+    }
     if v.chars().count() > max {
         return Err(AppError::invalid(format!(
             "{label} is too long (at most {max} characters)."
@@ -81,6 +100,9 @@ mod tests {
     #[test]
     fn text_rules() {
         assert!(required("  ", "Name", 10).is_err());
+        assert!(one_line("North\tUniversity", "Name", 40).is_err());
+        assert!(limited("a\u{0}b", "Text", 40).is_err());
+        assert_eq!(limited("a\nb", "Text", 40), Ok("a\nb".into()));
         assert_eq!(required(" a ", "Name", 10), Ok("a".into()));
         assert!(limited("abcdef", "Name", 5).is_err());
         assert!(web_url("javascript:alert(1)", "URL").is_err());

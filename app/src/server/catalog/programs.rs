@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::badges::{self, BadgeInput};
-use super::{limited, required};
+use super::{limited, one_line, required};
 use crate::error::AppError;
 use crate::model::catalog::{
     CREDITS_RULE, Catalog, CatalogFilter, Choice, DEFAULT_COST, MAX_PROGRAM_CREDITS,
@@ -21,7 +21,7 @@ use crate::model::catalog::{
 use crate::server::Settings;
 use crate::server::db::begin_write;
 use crate::server::entities::{badge, competency, enrollment, institution, program, program_badge};
-use crate::server::error::ServerResult;
+use crate::server::error::{ServerError, ServerResult};
 use crate::server::urls;
 
 /// Most component badges in one program's stack.
@@ -70,7 +70,7 @@ struct Checked {
 }
 
 fn check(input: &ProgramInput) -> Result<Checked, AppError> {
-    let name = required(&input.name, "The program's name", 120)?;
+    let name = one_line(&input.name, "The program's name", 120)?;
     let slug = input.slug.trim().to_string();
     if !urls::is_valid_slug(&slug) {
         return Err(AppError::invalid(
@@ -105,20 +105,51 @@ async fn stack(
     inst: &institution::Model,
     ids: &[String],
 ) -> ServerResult<Vec<badge::Model>> {
+    let ids: Vec<&str> = ids
+        .iter()
+        .map(|i| i.trim())
+        .filter(|i| !i.is_empty())
+        .collect();
+    if ids.len() > MAX_STACK {
+        return Err(AppError::invalid("A program stacks at most 12 badges.").into());
+    }
     let mut out: Vec<badge::Model> = Vec::new();
-    for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
-        let b = badges::find(db, inst, id).await.map_err(|_| {
-            AppError::invalid("Choose the program's badges from your institution's badges.")
+    for id in ids {
+        let b = badges::find(db, inst, id).await.map_err(|e| {
+            not_found_as(
+                e,
+                "Choose the program's badges from your institution's badges.",
+            )
         })?;
         if out.iter().any(|o| o.id == b.id) {
             return Err(AppError::invalid("A badge appears twice in the stack.").into());
         }
         out.push(b);
     }
-    if out.len() > MAX_STACK {
-        return Err(AppError::invalid("A program stacks at most 12 badges.").into());
-    }
     Ok(out)
+}
+
+/// A badge that is not the institution's is a mistake on the form, said in words; any
+/// other error stays what it is.
+fn not_found_as(e: ServerError, message: &str) -> ServerError {
+    match e {
+        ServerError::User(AppError::NotFound) => AppError::invalid(message).into(),
+        other => other,
+    }
+}
+
+/// The chosen program badge: one of the institution's.
+async fn program_badge(
+    db: &impl ConnectionTrait,
+    inst: &institution::Model,
+    id: &str,
+) -> ServerResult<badge::Model> {
+    badges::find(db, inst, id).await.map_err(|e| {
+        not_found_as(
+            e,
+            "Choose the program's credential from your institution's badges.",
+        )
+    })
 }
 
 fn duplicate_slug(e: &sea_orm::DbErr) -> bool {
@@ -161,15 +192,18 @@ pub async fn create(
     input: ProgramInput,
 ) -> ServerResult<program::Model> {
     let c = check(&input)?;
-    let components = stack(db, inst, &input.badges).await?;
+    let txn = begin_write(db).await?;
+    let components = stack(&*txn, inst, &input.badges).await?;
     let chosen = match input.program_badge.trim() {
         "" => None,
-        id => Some(badges::find(db, inst, id).await?),
+        id => Some(program_badge(&*txn, inst, id).await?),
     };
+    // The program's own badge, when one is made for it, is part of the same transaction:
+    // a refused program (say, a slug in use) leaves no badge behind.
     let program_badge_id = match chosen {
         Some(b) => b.id,
         None => {
-            let names = badges::views(db, settings, &components).await?;
+            let names = badges::views(&*txn, settings, &components).await?;
             let list: Vec<String> = components
                 .iter()
                 .filter_map(|b| names.get(&b.id).map(|v| v.name.clone()))
@@ -183,8 +217,8 @@ pub async fn create(
                     list.join(", ")
                 )
             };
-            badges::create(
-                db,
+            badges::create_in(
+                &*txn,
                 settings,
                 inst,
                 author,
@@ -196,12 +230,12 @@ pub async fn create(
                     credits: c.credits.to_string(),
                     ..Default::default()
                 },
+                None,
             )
             .await?
             .id
         }
     };
-    let txn = begin_write(db).await?;
     let now = Utc::now();
     let inserted = program::ActiveModel {
         public_id: Set(uuid::Uuid::new_v4()),
@@ -243,12 +277,12 @@ pub async fn update(
     input: ProgramInput,
 ) -> ServerResult<program::Model> {
     let c = check(&input)?;
-    let components = stack(db, inst, &input.badges).await?;
+    let txn = begin_write(db).await?;
+    let components = stack(&*txn, inst, &input.badges).await?;
     let program_badge_id = match input.program_badge.trim() {
         "" => None,
-        id => Some(badges::find(db, inst, id).await?.id),
+        id => Some(program_badge(&*txn, inst, id).await?.id),
     };
-    let txn = begin_write(db).await?;
     let p = program::Entity::find()
         .filter(program::Column::Slug.eq(slug.trim()))
         .filter(program::Column::InstitutionId.eq(inst.id))

@@ -122,7 +122,7 @@ pub async fn create_institution(
     description: &str,
     admin_email: &str,
 ) -> ServerResult<(institution::Model, String)> {
-    normalize_email(admin_email)?;
+    let name = super::one_line(&new.name, "The institution's name", 200)?;
     let url = super::web_url(&new.url, "The institution's web site")?;
     let email = if new.email.trim().is_empty() {
         String::new()
@@ -130,10 +130,20 @@ pub async fn create_institution(
         normalize_email(&new.email)?
     };
     let description = super::limited(description, "The description", 4000)?;
-    let inst =
-        issuing::create_institution(db, settings, NewInstitution { url, email, ..new }).await?;
+    // One transaction: the institution exists only with its first admin's invitation.
     let txn = begin_write(db).await?;
-    let mut a: institution::ActiveModel = inst.clone().into();
+    let inst = issuing::create_institution_in(
+        &*txn,
+        settings,
+        NewInstitution {
+            name,
+            url,
+            email,
+            ..new
+        },
+    )
+    .await?;
+    let mut a: institution::ActiveModel = inst.into();
     a.description = Set(description);
     let inst = a.update(&*txn).await?;
     let token = invite_in(
@@ -148,6 +158,29 @@ pub async fn create_institution(
     txn.commit().await?;
     mail::wake();
     Ok((inst, token))
+}
+
+/// Withdraws a pending invitation of the institution.
+///
+/// # Errors
+/// `NotFound` when there is no such pending invitation at this institution.
+pub async fn revoke(
+    db: &DatabaseConnection,
+    inst: &institution::Model,
+    invitation_id: i32,
+) -> ServerResult<()> {
+    let txn = begin_write(db).await?;
+    let gone = staff_invitation::Entity::delete_many()
+        .filter(staff_invitation::Column::Id.eq(invitation_id))
+        .filter(staff_invitation::Column::InstitutionId.eq(inst.id))
+        .filter(staff_invitation::Column::AcceptedAt.is_null())
+        .exec(&*txn)
+        .await?;
+    if gone.rows_affected != 1 {
+        return Err(AppError::NotFound.into());
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 /// What an invitation offers, for the page that accepts it.
@@ -213,6 +246,29 @@ pub async fn accept(
             inv.email
         ))
         .into());
+    }
+    // The invitation is only as good as its sender: one sent by someone who has since
+    // lost the right to manage the institution is void.
+    if let Some(inviter) = inv.invited_by {
+        let still_allowed = match user::Entity::find_by_id(inviter).one(&*txn).await? {
+            Some(u) if u.is_platform_admin => true,
+            Some(u) => {
+                membership::Entity::find()
+                    .filter(membership::Column::UserId.eq(u.id))
+                    .filter(membership::Column::InstitutionId.eq(inv.institution_id))
+                    .filter(membership::Column::Role.eq(membership::ROLE_ADMIN))
+                    .count(&*txn)
+                    .await?
+                    > 0
+            }
+            None => false,
+        };
+        if !still_allowed {
+            return Err(AppError::invalid(
+                "This invitation is no longer valid: the person who sent it can no longer invite staff.",
+            )
+            .into());
+        }
     }
     let now = Utc::now();
     let claimed = staff_invitation::Entity::update_many()
@@ -299,6 +355,17 @@ pub async fn remove(
         }
     }
     membership::Entity::delete_by_id(m.id).exec(&*txn).await?;
+    // Pending invitations to or from the removed person go too (no way back in).
+    staff_invitation::Entity::delete_many()
+        .filter(staff_invitation::Column::InstitutionId.eq(inst.id))
+        .filter(staff_invitation::Column::AcceptedAt.is_null())
+        .filter(
+            sea_orm::sea_query::Condition::any()
+                .add(staff_invitation::Column::Email.eq(u.email.clone()))
+                .add(staff_invitation::Column::InvitedBy.eq(u.id)),
+        )
+        .exec(&*txn)
+        .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -119,6 +119,22 @@ pub async fn create_institution(
     settings: &Settings,
     new: NewInstitution,
 ) -> ServerResult<institution::Model> {
+    let txn = begin_write(db).await?;
+    let inst = create_institution_in(&*txn, settings, new).await?;
+    txn.commit().await?;
+    Ok(inst)
+}
+
+/// [`create_institution`] inside the caller's write transaction (so more can be added
+/// to the same commit, such as the first admin's invitation).
+///
+/// # Errors
+/// As [`create_institution`].
+pub async fn create_institution_in(
+    txn: &impl ConnectionTrait,
+    settings: &Settings,
+    new: NewInstitution,
+) -> ServerResult<institution::Model> {
     let slug = new.slug.trim().to_string();
     if !urls::is_valid_slug(&slug) {
         return Err(AppError::invalid(
@@ -127,12 +143,12 @@ pub async fn create_institution(
         .into());
     }
     let name = new.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(
-            AppError::invalid("The institution needs a name (up to 200 characters).").into(),
-        );
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "The institution needs a name: one line of up to 200 characters.",
+        )
+        .into());
     }
-    let txn = begin_write(db).await?;
     let inserted = institution::ActiveModel {
         public_id: Set(uuid::Uuid::new_v4()),
         slug: Set(slug),
@@ -142,7 +158,7 @@ pub async fn create_institution(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&*txn)
+    .insert(txn)
     .await;
     let inst = match inserted {
         Ok(inst) => inst,
@@ -151,9 +167,8 @@ pub async fn create_institution(
         }
         Err(e) => return Err(e.into()),
     };
-    let key = keys::create_key(&*txn, settings, inst.id).await?;
-    status::create_list(&*txn, settings, &inst, &key, 0).await?;
-    txn.commit().await?;
+    let key = keys::create_key(txn, settings, inst.id).await?;
+    status::create_list(txn, settings, &inst, &key, 0).await?;
     Ok(inst)
 }
 
