@@ -39,6 +39,16 @@ async function linkFromOutbox(browser: Browser, to: string, subject: string, pat
       .filter({ has: admin.getByRole("heading", { name: subject }) })
       .first();
     await expect(mail).toBeVisible();
+    // The worker started by `serve` delivers it (into the log, without a mail server) soon.
+    await expect
+      .poll(
+        async () => {
+          await admin.reload();
+          return mail.getAttribute("data-status");
+        },
+        { timeout: 10_000 },
+      )
+      .toBe("sent");
     const body = (await mail.getByTestId("mail-body").textContent()) ?? "";
     const found = body.match(new RegExp(`https?://\\S+${path.replace(/\//g, "\\/")}\\?token=[A-Za-z0-9_-]+`));
     expect(found, body).not.toBeNull();

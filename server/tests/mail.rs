@@ -704,3 +704,30 @@ async fn every_kind_of_token_is_stored_only_as_a_hash_and_bound_to_one_user() {
         assert_eq!(found.user_id, ada.id);
     }
 }
+
+on_both_backends! {
+    async fn the_worker_delivers_soon_after_a_commit_without_waiting_for_its_sweep(app) {
+        // A sweep far away: only the wake-up can explain a quick delivery.
+        let config = WorkerConfig { sweep_every: Duration::from_secs(3600), ..WorkerConfig::default() };
+        let worker = worker::spawn(app.state.db.clone(), Sender::Log, config);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let started = std::time::Instant::now();
+        let txn = begin_write(&app.state.db).await.unwrap();
+        mail::enqueue(&*txn, Mail { to: "a@example.org".into(), subject: "Hi".into(), text: "Body".into() })
+            .await
+            .unwrap();
+        // The worker is woken before the commit; it looks again shortly after.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        txn.commit().await.unwrap();
+        loop {
+            let m = &mails(&app).await[0];
+            if m.status == "sent" {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "not delivered within 5 s: {m:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        eprintln!("queued to sent: {:?}", started.elapsed());
+        worker.abort();
+    }
+}
