@@ -205,6 +205,7 @@ on_both_backends! {
         let token = latest_token(&app, "ada@example.org", "/account/reset").await;
         let page = app.get(&format!("/account/reset?token={token}"), None).await;
         assert_eq!(page.status, 200);
+        assert_eq!(page.header("cache-control"), Some("private, no-store"), "no cache keeps the token");
         assert!(page.body.contains("New password"), "{}", page.body);
 
         // A weak password is refused and the link stays usable.
