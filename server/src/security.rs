@@ -39,14 +39,22 @@ pub fn content_security_policy(nonce: &str) -> String {
 
 /// Whether the answer to a request may show personal data, and so must not be stored
 /// by any cache (`Cache-Control: private, no-store`): every server-function call, and
-/// every request with a session cookie except the static files under `/pkg/`.
+/// every request with a session cookie except the static files under `/pkg/`, and every
+/// page opened from an account link (a `token=` in the query).
 pub fn may_be_personal(req: &Request, pkg_dir: &str) -> bool {
     let path = req.uri().path();
     let is_static = path
         .strip_prefix('/')
         .and_then(|p| p.strip_prefix(pkg_dir))
         .is_some_and(|rest| rest.starts_with('/'));
-    path.starts_with("/api/") || (!is_static && sessions::has_session_cookie(req.headers()))
+    // A page opened from an account link carries its single-use token in the query.
+    let carries_token = req
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("token=")));
+    path.starts_with("/api/")
+        || carries_token
+        || (!is_static && sessions::has_session_cookie(req.headers()))
 }
 
 /// The same policy for a page made once: its inline scripts are allowed by hash
@@ -266,6 +274,11 @@ mod tests {
         assert!(!may_be_personal(&req("/portfolio", Some("other=1")), "pkg"));
         assert!(!may_be_personal(&req("/pkg/badgefolio.wasm", s), "pkg"));
         assert!(may_be_personal(&req("/pkgfoo", s), "pkg"));
+        assert!(may_be_personal(
+            &req("/account/reset?token=abc", None),
+            "pkg"
+        ));
+        assert!(!may_be_personal(&req("/forgot?sent=1", None), "pkg"));
     }
 
     #[test]

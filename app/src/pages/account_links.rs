@@ -117,7 +117,7 @@ pub fn ConfirmPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Some(_) => {
+                Some("changed") => {
                     view! {
                         <h1>"Address changed"</h1>
                         <p role="status" class="form-success" data-testid="confirmed">
@@ -129,14 +129,14 @@ pub fn ConfirmPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                None if token().is_empty() => {
+                _ if token().is_empty() => {
                     view! {
                         <h1>"Confirm your email address"</h1>
                         <p>"This page needs the link from the confirmation mail."</p>
                     }
                         .into_any()
                 }
-                None => {
+                _ => {
                     view! {
                         <h1>"Confirm your email address"</h1>
                         <p>"One click, and the address this link was mailed to is confirmed."</p>

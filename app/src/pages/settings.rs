@@ -64,7 +64,7 @@ pub fn Settings() -> impl IntoView {
                     <ActionForm action=change_email attr:class="stack-form" attr:novalidate="">
                         <label for="new-email">"New email address"</label>
                         <input id="new-email" name="new_email" type="email" autocomplete="email" required />
-                        <label for="email-current-password">"Current password"</label>
+                        <label for="email-current-password">"Your password, to confirm it is you"</label>
                         <input id="email-current-password" name="current_password" type="password" autocomplete="current-password" required />
                         <p class="hint">"We mail a link to the new address. Your address changes when you open it."</p>
                         <FormError error=last_error(change_email.value()) />
