@@ -65,12 +65,11 @@ impl FastPath {
             res
         } else if let Some(res) = ready.pages.answer(req) {
             res
-        } else if let Some(doc) = ready.documents.fresh(path) {
+        } else {
+            let doc = ready.documents.fresh(path)?;
             // The same check as the handlers (one authorization layer).
             authz::authorize(&Actor::Anonymous, Action::ReadIssuerDocuments).ok()?;
             doc.respond(method, headers)
-        } else {
-            return None;
         };
         // Pages rendered once carry their hash CSP; files and JSON documents run no
         // inline script at all. None of these answers is personal: static files are
