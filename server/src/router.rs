@@ -92,6 +92,7 @@ pub fn build(state: AppState) -> Router {
             state.clone(),
             security::headers,
         ))
+        .layer(middleware::from_fn(routes::pages::compress_pages))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),

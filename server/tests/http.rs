@@ -108,3 +108,55 @@ async fn accepted_connections_have_tcp_nodelay() {
     );
     drop(client.await.unwrap());
 }
+
+mod signed_in_pages {
+    use super::*;
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+
+    async fn portfolio(
+        app: &common::TestApp,
+        token: &str,
+        encoding: &str,
+    ) -> (axum::http::HeaderMap, Vec<u8>) {
+        let req = Request::get("/portfolio")
+            .header("cookie", app.session_cookie(token))
+            .header("accept-encoding", encoding)
+            .body(Body::empty())
+            .unwrap();
+        let res = app.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let headers = res.headers().clone();
+        (
+            headers,
+            res.into_body().collect().await.unwrap().to_bytes().to_vec(),
+        )
+    }
+
+    on_both_backends! {
+        async fn signed_in_pages_are_compressed_in_one_piece_and_stay_personal(app) {
+            let token = app.sign_up("cleo@example.org", "Cleo Compressed", "correct horse battery").await;
+            let (h, plain) = portfolio(&app, &token, "identity").await;
+            assert!(h.get("content-encoding").is_none());
+            let html = String::from_utf8(plain).unwrap();
+            assert!(html.contains("Cleo Compressed"), "{html}");
+
+            let (h, packed) = portfolio(&app, &token, "gzip, br").await;
+            assert_eq!(h.get("content-encoding").unwrap(), "br");
+            assert_eq!(h.get("content-length").unwrap().to_str().unwrap(), packed.len().to_string());
+            assert_eq!(h.get("cache-control").unwrap(), "private, no-store");
+            assert!(h.get("content-security-policy").unwrap().to_str().unwrap().contains("'nonce-"));
+            let mut out = Vec::new();
+            brotli::BrotliDecompress(&mut &packed[..], &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.contains("Cleo Compressed") && text.len() > packed.len());
+
+            let (h, packed) = portfolio(&app, &token, "gzip").await;
+            assert_eq!(h.get("content-encoding").unwrap(), "gzip");
+            let mut text = String::new();
+            use std::io::Read as _;
+            flate2::read::GzDecoder::new(&packed[..]).read_to_string(&mut text).unwrap();
+            assert!(text.contains("Cleo Compressed"));
+        }
+    }
+}

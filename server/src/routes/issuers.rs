@@ -74,8 +74,8 @@ pub struct Doc {
     content_type: HeaderValue,
     cache_control: HeaderValue,
     identity: bytes::Bytes,
-    br: bytes::Bytes,
-    gzip: bytes::Bytes,
+    br: Option<bytes::Bytes>,
+    gzip: Option<bytes::Bytes>,
 }
 
 impl Doc {
@@ -87,12 +87,10 @@ impl Doc {
     /// without a body). A request with a session cookie gets `private, no-store` like
     /// every other answer to one.
     pub fn respond(&self, method: &Method, headers: &HeaderMap) -> Response {
-        let (body, encoding) = if quality(headers, "br") > 0.0 {
-            (&self.br, Some("br"))
-        } else if quality(headers, "gzip") > 0.0 {
-            (&self.gzip, Some("gzip"))
-        } else {
-            (&self.identity, None)
+        let (body, encoding) = match (&self.br, &self.gzip) {
+            (Some(br), _) if quality(headers, "br") > 0.0 => (br, Some("br")),
+            (_, Some(gz)) if quality(headers, "gzip") > 0.0 => (gz, Some("gzip")),
+            _ => (&self.identity, None),
         };
         let len = body.len();
         let mut res = if *method == Method::HEAD {
@@ -213,10 +211,9 @@ impl DocumentCache {
             Some(p) if p.identity[..] == identity[..] => (p.br.clone(), p.gzip.clone()),
             _ => {
                 let input = identity.clone();
-                let (br, gz) = tokio::task::spawn_blocking(move || compress(&input))
+                tokio::task::spawn_blocking(move || compress(&input))
                     .await
-                    .map_err(ServerError::from)?;
-                (br.into(), gz.into())
+                    .map_err(ServerError::from)?
             }
         };
         let doc = Arc::new(Doc {
@@ -251,22 +248,16 @@ impl DocumentCache {
     }
 }
 
-/// Brotli (quality 11) and gzip (best) of a small document.
-fn compress(data: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let mut br = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        ..Default::default()
-    };
-    if brotli::BrotliCompress(&mut &data[..], &mut br, &params).is_err() {
-        br = data.to_vec();
-    }
+/// Brotli (quality 11) and gzip (best) of a small document; `None` for an encoding
+/// that failed (then it is not offered).
+fn compress(data: &[u8]) -> (Option<bytes::Bytes>, Option<bytes::Bytes>) {
+    let br = crate::routes::pages::brotli_fitted(data, 11);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let gzip = gz
-        .write_all(data)
-        .and_then(|()| gz.finish())
-        .unwrap_or_default();
-    (br, gzip)
+    let gzip = gz.write_all(data).and_then(|()| gz.finish()).ok();
+    (
+        (!br.is_empty()).then(|| br.into()),
+        gzip.filter(|g| !g.is_empty()).map(Into::into),
+    )
 }
 
 /// Issuer documents are public: anyone may read them.
