@@ -410,33 +410,71 @@ pub async fn views(
     if list.is_empty() {
         return Ok(out);
     }
-    let institutions = institution::Entity::find().all(db).await?;
-    let all_competencies = competency::Entity::find().all(db).await?;
+    // A fixed number of queries, however many badges: their current versions, those
+    // versions' images (hash only) and alignments, and the competencies' owners.
+    let badge_ids: Vec<i32> = list.iter().map(|b| b.id).collect();
+    let versions: Vec<badge_version::Model> = badge_version::Entity::find()
+        .filter(badge_version::Column::BadgeId.is_in(badge_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|v| {
+            list.iter()
+                .any(|b| b.id == v.badge_id && b.current_version == v.version)
+        })
+        .collect();
+    let image_ids: Vec<i32> = versions.iter().map(|v| v.image_id).collect();
+    let image_hashes: HashMap<i32, String> = image::Entity::find()
+        .filter(image::Column::Id.is_in(image_ids))
+        .select_only()
+        .column(image::Column::Id)
+        .column(image::Column::Sha256)
+        .into_tuple::<(i32, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let version_ids: Vec<i32> = versions.iter().map(|v| v.id).collect();
+    let alignments = badge_alignment::Entity::find()
+        .filter(badge_alignment::Column::BadgeVersionId.is_in(version_ids))
+        .all(db)
+        .await?;
+    let competency_ids: Vec<i32> = alignments.iter().map(|a| a.competency_id).collect();
+    let aligned_competencies = competency::Entity::find()
+        .filter(competency::Column::Id.is_in(competency_ids))
+        .order_by_asc(competency::Column::Id)
+        .all(db)
+        .await?;
+    let owner_ids: Vec<i32> = aligned_competencies
+        .iter()
+        .filter_map(|c| c.institution_id)
+        .collect();
+    let owners = institution::Entity::find()
+        .filter(institution::Column::Id.is_in(owner_ids))
+        .all(db)
+        .await?;
     for b in list {
-        let v = current_version(db, b).await?;
-        let img = image::Entity::find_by_id(v.image_id)
-            .select_only()
-            .column(image::Column::Id)
-            .column(image::Column::Sha256)
-            .column(image::Column::ContentType)
-            .into_tuple::<(i32, String, String)>()
-            .one(db)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let aligned: Vec<i32> = badge_alignment::Entity::find()
-            .filter(badge_alignment::Column::BadgeVersionId.eq(v.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|a| a.competency_id)
-            .collect();
-        let alignments = all_competencies
+        let Some(v) = versions
             .iter()
-            .filter(|c| aligned.contains(&c.id))
+            .find(|v| v.badge_id == b.id && v.version == b.current_version)
+            .cloned()
+        else {
+            continue;
+        };
+        let Some(sha) = image_hashes.get(&v.image_id) else {
+            continue;
+        };
+        let alignments = aligned_competencies
+            .iter()
+            .filter(|c| {
+                alignments
+                    .iter()
+                    .any(|a| a.badge_version_id == v.id && a.competency_id == c.id)
+            })
             .map(|c| {
                 let owner = c
                     .institution_id
-                    .and_then(|id| institutions.iter().find(|i| i.id == id));
+                    .and_then(|id| owners.iter().find(|i| i.id == id));
                 competencies::view(settings, c, owner)
             })
             .collect();
@@ -452,7 +490,7 @@ pub async fn views(
                 version: v.version,
                 name: v.name,
                 description: v.description,
-                image_url: format!("{}/images/{}", settings.public_url, img.1),
+                image_url: format!("{}/images/{sha}", settings.public_url),
                 criteria: v.criteria,
                 achievement_type: v.achievement_type,
                 tags: serde_json::from_str(&v.tags).unwrap_or_default(),

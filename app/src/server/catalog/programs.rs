@@ -402,24 +402,30 @@ pub async fn catalog(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
+    // Every program's stack and own badge, and all their views, in a few queries.
+    let links = program_badge::Entity::find()
+        .order_by_asc(program_badge::Column::Position)
+        .all(db)
+        .await?;
+    let all_badges = badge::Entity::find().all(db).await?;
+    let views = badges::views(db, settings, &all_badges).await?;
     let mut cards = Vec::new();
     let mut used_competencies: HashSet<String> = HashSet::new();
     for p in &programs {
         let Some(inst) = institutions.iter().find(|i| i.id == p.institution_id) else {
             continue;
         };
-        let mut stack = components(db, p.id).await?;
-        let program_badge = match p.program_badge_id {
-            Some(id) => badge::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        let count = stack.len();
-        if let Some(pb) = &program_badge {
-            stack.push(pb.clone());
-        }
-        let views = badges::views(db, settings, &stack).await?;
+        let mut ids: Vec<i32> = links
+            .iter()
+            .filter(|l| l.program_id == p.id)
+            .map(|l| l.badge_id)
+            .collect();
+        let count = ids.len();
+        ids.extend(p.program_badge_id);
+        let program_views: Vec<&crate::model::catalog::BadgeView> =
+            ids.iter().filter_map(|id| views.get(id)).collect();
         let mut comps: Vec<(String, String)> = Vec::new();
-        for v in views.values() {
+        for v in &program_views {
             for a in &v.alignments {
                 if !comps.iter().any(|(u, _)| *u == a.url) {
                     comps.push((a.url.clone(), a.name.clone()));
@@ -431,7 +437,7 @@ pub async fn catalog(
             p.name.to_lowercase().contains(q)
                 || p.description.to_lowercase().contains(q)
                 || inst.name.to_lowercase().contains(q)
-                || views.values().any(|v| {
+                || program_views.iter().any(|v| {
                     v.name.to_lowercase().contains(q)
                         || v.tags.iter().any(|t| t.to_lowercase() == *q)
                 })
@@ -458,9 +464,9 @@ pub async fn catalog(
             badge_count: count,
             competencies: comps.into_iter().map(|(_, n)| n).collect(),
             enrollment_open: p.enrollment_open,
-            image_url: program_badge
-                .as_ref()
-                .and_then(|pb| views.get(&pb.id))
+            image_url: p
+                .program_badge_id
+                .and_then(|id| views.get(&id))
                 .map(|v| v.image_url.clone()),
         });
     }
