@@ -421,6 +421,8 @@ on_both_backends! {
         assert_eq!(statuses, [200, 422], "{} / {}", a.body, b.body);
         let r = app.call("institution_admin", &[("slug", "north")], Some(&rui)).await;
         assert_eq!(r.status, 200, "a reviewer sees the institution: {}", r.body);
+        let me = app.whoami(Some(&rui)).await;
+        assert_eq!(me["email_confirmed"], true, "the invitation link proved the address: {me}");
         assert!(r.body.contains("\"can_manage\":false"), "{}", r.body);
         let r = new_badge(&app, &rui, "north", "Reviewer badge", None).await;
         assert_eq!(r.status, 403, "reviewers do not change the catalog");
@@ -490,5 +492,36 @@ on_both_backends! {
         assert!(page.body.contains("Data Literacy") && page.body.contains("Teamwork"), "{}", page.body);
         let list = app.get("/programs?q=data", None).await;
         assert!(list.body.contains("/programs/data"), "{}", list.body);
+    }
+
+    async fn catalog_pages_kept_in_memory_show_changes_at_once(app) {
+        let admin = institution_with_admin(&app, "north").await;
+        let badge = badge_id(&new_badge(&app, &admin, "north", "Teamwork", None).await);
+        assert_eq!(save_program(&app, &admin, "north", "data", "3", &badge).await.status, 200);
+        let first = app.get("/programs", None).await;
+        assert!(first.body.contains("Data Literacy"), "{}", first.body);
+        let again = app.get("/programs", None).await;
+        assert_eq!(first.body, again.body, "served from memory");
+        assert!(!again.body.contains("nonce="), "no per-request nonce in kept bytes");
+        // An edit committed by this server shows in the very next answer.
+        let r = app.call("save_program", &[
+            ("institution", "north"), ("original", "data"), ("slug", "data"), ("name", "Data Fluency"),
+            ("description", "Changed."), ("credits", "3"), ("credit_bearing", "true"), ("terms", ""),
+            ("badges[0]", &badge), ("enrollment_open", "true"),
+        ], Some(&admin)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let page = app.get("/programs/data", None).await;
+        assert!(page.body.contains("Data Fluency"), "{}", page.body);
+        let list = app.get("/programs", None).await;
+        assert!(list.body.contains("Data Fluency") && !list.body.contains("Data Literacy"), "{}", list.body);
+        // A change by another process (raw SQL here) shows within the bound.
+        app.state.db.execute_unprepared("UPDATE programs SET name = 'Data Wisdom'").await.unwrap();
+        tokio::time::sleep(server::routes::pages::CATALOG_REVALIDATE_AFTER + std::time::Duration::from_millis(100)).await;
+        let list = app.get("/programs", None).await;
+        assert!(list.body.contains("Data Wisdom"), "{}", list.body);
+        // Signed-in visitors always get a fresh render of their own.
+        let learner = app.sign_up("ada@example.org", "Ada", PASSWORD).await;
+        let mine = app.get("/programs/data", Some(&learner)).await;
+        assert!(mine.body.contains("nonce="), "a per-request render");
     }
 }

@@ -1,6 +1,12 @@
 //! Public pages that are the same for every signed-out visitor (landing, sign-in,
 //! sign-up) are rendered once per build and served from memory, already compressed.
 //!
+//! The public catalog (`/programs`, `/programs/{slug}`, competency pages) is the same for
+//! every signed-out visitor too, but changes with the database: its renders are kept
+//! while no write has committed in this process since they were made, and for at most
+//! [`CATALOG_REVALIDATE_AFTER`] (so a change made by another process, such as a second
+//! server, shows within that bound).
+//!
 //! A per-request CSP nonce cannot go into bytes made once, so these pages carry a CSP
 //! that allows exactly their inline scripts by hash instead (as strict as the nonce:
 //! nothing else inline can run). Anyone with a session cookie, or a query string, gets a
@@ -29,6 +35,25 @@ use crate::security::{CspNonce, content_security_policy_hashed};
 
 /// The pages rendered once: they show nothing that depends on the visitor.
 pub const CACHED_PAGES: [&str; 3] = ["/", "/signin", "/signup"];
+/// How long a catalog page rendered here is served without rendering it again (changes
+/// committed by this process invalidate it at once).
+pub const CATALOG_REVALIDATE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+/// Most catalog pages kept at once (each program has one; beyond this, pages are
+/// rendered per request).
+const MAX_CATALOG_PAGES: usize = 2048;
+
+/// Whether a path is a public catalog page (kept while fresh).
+fn is_catalog_page(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["programs"] | ["programs", _] | ["competencies", _] | ["issuers", _, "competencies", _]
+    ) && segments.iter().all(|s| !s.is_empty())
+}
+
 /// Largest page kept.
 const MAX_PAGE_BYTES: usize = 1024 * 1024;
 /// The placeholder nonce the cached render is made with (then removed).
@@ -40,6 +65,9 @@ pub struct PageCsp(pub HeaderValue);
 
 #[derive(Debug)]
 struct Page {
+    /// For catalog pages: the write generation and time it was rendered at (`None`: a
+    /// page of the build, kept for good).
+    made: Option<(u64, std::time::Instant)>,
     csp: HeaderValue,
     content_type: HeaderValue,
     identity: bytes::Bytes,
@@ -136,10 +164,21 @@ fn respond(req: &Request, page: &Page) -> Response {
 }
 
 fn eligible(req: &Request) -> bool {
+    let path = req.uri().path();
     matches!(*req.method(), Method::GET | Method::HEAD)
-        && CACHED_PAGES.contains(&req.uri().path())
+        && (CACHED_PAGES.contains(&path) || is_catalog_page(path))
         && req.uri().query().is_none()
         && !sessions::has_session_cookie(req.headers())
+}
+
+impl Page {
+    /// Whether the page may still be served.
+    fn fresh(&self) -> bool {
+        self.made.is_none_or(|(generation, at)| {
+            generation == app::server::db::write_generation()
+                && at.elapsed() < CATALOG_REVALIDATE_AFTER
+        })
+    }
 }
 
 impl PageCache {
@@ -148,6 +187,7 @@ impl PageCache {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(path)
+            .filter(|page| page.fresh())
             .cloned()
     }
 
@@ -170,6 +210,13 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
     if let Some(page) = cache.get(&path) {
         return respond(&req, &page);
     }
+    // Read before rendering: a commit during the render makes the result stale at once.
+    let made = is_catalog_page(&path).then(|| {
+        (
+            app::server::db::write_generation(),
+            std::time::Instant::now(),
+        )
+    });
     // Render with a placeholder nonce, then make the page nonce-free.
     req.extensions_mut()
         .insert(CspNonce(PLACEHOLDER.to_string()));
@@ -210,17 +257,23 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
         return Response::from_parts(parts, Body::from(bytes));
     };
     let page = Arc::new(Page {
+        made,
         csp,
         content_type,
         identity: identity.into(),
         br: br.into(),
         gzip: gzip.into(),
     });
-    cache
-        .0
-        .write()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(path, page.clone());
+    {
+        let mut pages = cache.0.write().unwrap_or_else(PoisonError::into_inner);
+        if made.is_some() {
+            // Drop stale catalog pages; keep the number bounded.
+            pages.retain(|_, p| p.fresh());
+        }
+        if pages.len() < MAX_CATALOG_PAGES + CACHED_PAGES.len() {
+            pages.insert(path, page.clone());
+        }
+    }
     let mut probe = Request::new(Body::empty());
     if accept_br {
         probe
@@ -323,6 +376,28 @@ mod tests {
         assert_eq!(hashes.len(), 2);
         let expected = format!("'sha256-{}'", STANDARD.encode(Sha256::digest(b"1")));
         assert!(hashes.contains(&expected), "{hashes:?}");
+    }
+
+    #[test]
+    fn catalog_pages_are_recognised() {
+        for p in [
+            "/programs",
+            "/programs/data",
+            "/competencies/teamwork",
+            "/issuers/demo/competencies/x",
+        ] {
+            assert!(is_catalog_page(p), "{p}");
+        }
+        for p in [
+            "/programs/",
+            "/programs/a/b",
+            "/manage",
+            "/issuers/demo",
+            "/portfolio",
+            "//programs",
+        ] {
+            assert!(!is_catalog_page(p), "{p}");
+        }
     }
 
     #[test]

@@ -56,6 +56,7 @@ fn PlatformAdmin(create: ServerAction<CreateInstitution>) -> impl IntoView {
         _ => None,
     };
     view! {
+        <p><a href="/admin/outbox">"Outbox: every mail the platform sent"</a></p>
         <section class="card" aria-labelledby="all-heading">
             <h2 id="all-heading">"All institutions"</h2>
             <Suspense fallback=|| ()>

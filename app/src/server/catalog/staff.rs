@@ -306,6 +306,8 @@ pub async fn accept(
             .await?;
         }
     }
+    // The link was mailed to this address: using it proves the address.
+    crate::server::accounts::mark_confirmed(&*txn, user.id).await?;
     let inst = institution::Entity::find_by_id(inv.institution_id)
         .one(&*txn)
         .await?
