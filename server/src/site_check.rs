@@ -77,7 +77,7 @@ pub fn manifest_chunks(json: &str) -> Result<BTreeMap<String, Vec<String>>, Stri
 
 /// The files a JS module names by relative path: string literals `"./name.js"` or
 /// `"./name.wasm"` (either quote), as the wasm-bindgen glue and the split loader write
-/// their imports and fetches.
+/// their imports and fetches; object keys (`"./name_bg.js": {…}`) are not files.
 pub fn js_references(js: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for quote in ['"', '\''] {
@@ -86,7 +86,10 @@ pub fn js_references(js: &str) -> BTreeSet<String> {
             let after = &rest[start + 1..];
             let Some(end) = after.find(quote) else { break };
             let literal = &after[..end];
-            if let Some(name) = literal.strip_prefix("./")
+            // `"./x_bg.js": {…}` is the key of wasm-bindgen's imports object, no file.
+            let is_key = after[end + 1..].trim_start().starts_with(':');
+            if !is_key
+                && let Some(name) = literal.strip_prefix("./")
                 && !name.contains('/')
                 && (name.ends_with(".js") || name.ends_with(".wasm"))
             {

@@ -189,7 +189,7 @@ fn split_site(dir: &std::path::Path) -> (std::path::PathBuf, String) {
     let loader = "__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js";
     w(
         js,
-        format!("import * as s from \"./{loader}\";\nconst u = new URL('badgefolio_bg.wasm', import.meta.url);").as_bytes(),
+        format!("import * as s from \"./{loader}\";\nconst u = new URL('badgefolio_bg.wasm', import.meta.url);\nfunction w(){{return {{\"./badgefolio_bg.js\" : {{}}}}}}").as_bytes(),
     );
     w("badgefolio.WaWaWaWaWaWaWaWaWaWaWa.wasm", b"\0asm main");
     w("badgefolio.CsCsCsCsCsCsCsCsCsCsCs.css", b"body{}");
