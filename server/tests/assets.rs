@@ -207,7 +207,10 @@ fn split_site(dir: &std::path::Path) -> (std::path::PathBuf, String) {
         "chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm",
         b"\0asm imports __wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js end",
     );
-    w("split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm", b"\0asm page");
+    w(
+        "split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm",
+        b"\0asm page",
+    );
     let hash_txt = "js: JsJsJsJsJsJsJsJsJsJsJs\nwasm: WaWaWaWaWaWaWaWaWaWaWa\ncss: CsCsCsCsCsCsCsCsCsCsCs\n\
                     manifest: MaMaMaMaMaMaMaMaMaMaMa\nsplit: LoLoLoLoLoLoLoLoLoLoLo\n";
     (root, hash_txt.to_string())
@@ -228,14 +231,26 @@ fn a_whole_split_site_passes_and_every_file_it_names_is_served_immutable() {
     let pkg = root.join("pkg");
     let named = server::site_check::entry_files(&pkg, "badgefolio", Some(&hash_txt));
     assert_eq!(named.len(), 5, "{named:?}");
-    let loader = std::fs::read_to_string(pkg.join("__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js")).unwrap();
+    let loader =
+        std::fs::read_to_string(pkg.join("__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js")).unwrap();
     let refs = server::site_check::js_references(&loader);
-    assert!(refs.contains("chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm"), "{refs:?}");
-    assert!(refs.contains("split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm"), "{refs:?}");
-    assert!(refs.contains("badgefolio.JsJsJsJsJsJsJsJsJsJsJs.js"), "{refs:?}");
+    assert!(
+        refs.contains("chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm"),
+        "{refs:?}"
+    );
+    assert!(
+        refs.contains("split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm"),
+        "{refs:?}"
+    );
+    assert!(
+        refs.contains("badgefolio.JsJsJsJsJsJsJsJsJsJsJs.js"),
+        "{refs:?}"
+    );
     let chunk = std::fs::read(pkg.join("chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm")).unwrap();
     assert_eq!(
-        server::site_check::wasm_references(&chunk).into_iter().collect::<Vec<_>>(),
+        server::site_check::wasm_references(&chunk)
+            .into_iter()
+            .collect::<Vec<_>>(),
         ["__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js"]
     );
 }
@@ -247,7 +262,9 @@ async fn the_files_of_a_split_site_are_served_with_year_long_caching_and_precomp
     let chunk = root.join("pkg/chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm");
     std::fs::write(&chunk, vec![9u8; 3000]).unwrap();
     std::fs::write(chunk.with_extension("wasm.br"), b"tiny").unwrap();
-    let db = common::database(common::Backend::Sqlite, &dir).await.unwrap();
+    let db = common::database(common::Backend::Sqlite, &dir)
+        .await
+        .unwrap();
     let state = app::server::AppState::new(
         db,
         server::leptos_options(&root, "127.0.0.1:3000".parse().unwrap()),
@@ -325,8 +342,16 @@ fn a_stale_hash_file_or_loader_name_is_reported() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("__wasm_split.GoneGoneGoneGoneGoneGo.js"));
     // An unreadable manifest.
-    std::fs::write(root.join("pkg/__wasm_split_manifest.MaMaMaMaMaMaMaMaMaMaMa.json"), "[").unwrap();
-    assert!(check(&root, &hash_txt).iter().any(|p| p.contains("unreadable split manifest")));
+    std::fs::write(
+        root.join("pkg/__wasm_split_manifest.MaMaMaMaMaMaMaMaMaMaMa.json"),
+        "[",
+    )
+    .unwrap();
+    assert!(
+        check(&root, &hash_txt)
+            .iter()
+            .any(|p| p.contains("unreadable split manifest"))
+    );
 }
 
 #[test]
