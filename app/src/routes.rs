@@ -1,10 +1,18 @@
 //! Every URL of the Leptos app, in one table.
+//!
+//! The first load stays small: the pages a visitor lands on before signing in (landing,
+//! sign-in, sign-up, not found) are in the main WASM bundle; every other page is a lazy
+//! route, split by `cargo leptos build --split` into its own WASM chunk (plus chunks of
+//! code shared between lazy pages) that the browser loads when the page is first shown.
+//! On the server a lazy route renders as before and names its chunks in
+//! `<link rel="preload">` tags, so a visitor landing on such a page fetches them along
+//! with the main bundle and hydrates once they are in.
 
 use leptos::prelude::*;
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{Route, Routes},
-    path,
+    lazy_route, path,
 };
 
 use crate::pages::{
@@ -24,6 +32,84 @@ use crate::pages::{
     sign_up::SignUpPage,
 };
 
+/// Makes `$route` a lazy route showing the page component `$page`: the page's code (and
+/// what only it uses) goes to a WASM chunk of its own. The route has no data of its own
+/// (`data()` is empty): pages load their data themselves, as they would eagerly.
+macro_rules! lazy_page {
+    ($(#[$doc:meta])* $route:ident => $page:ident) => {
+        $(#[$doc])*
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(
+    /// `/portfolio`.
+    PortfolioRoute => Portfolio
+);
+lazy_page!(
+    /// `/settings`.
+    SettingsRoute => Settings
+);
+lazy_page!(
+    /// `/programs`.
+    ProgramsRoute => Programs
+);
+lazy_page!(
+    /// `/programs/:slug`.
+    ProgramRoute => ProgramPage
+);
+lazy_page!(
+    /// `/competencies/:slug` and `/issuers/:issuer/competencies/:slug`.
+    CompetencyRoute => CompetencyPage
+);
+lazy_page!(
+    /// `/manage`.
+    ManageOverviewRoute => ManageOverview
+);
+lazy_page!(
+    /// `/manage/:inst`.
+    ManageInstitutionRoute => ManageInstitution
+);
+lazy_page!(
+    /// `/manage/:inst/badges/:badge`.
+    BadgeFormRoute => BadgeFormPage
+);
+lazy_page!(
+    /// `/manage/:inst/programs/:program`.
+    ProgramFormRoute => ProgramFormPage
+);
+lazy_page!(
+    /// `/invitations/accept`.
+    InvitationRoute => InvitationPage
+);
+lazy_page!(
+    /// `/forgot`.
+    ForgotRoute => ForgotPage
+);
+lazy_page!(
+    /// `/account/reset`.
+    ResetRoute => ResetPage
+);
+lazy_page!(
+    /// `/account/confirm`.
+    ConfirmRoute => ConfirmPage
+);
+lazy_page!(
+    /// `/admin/outbox`.
+    OutboxRoute => OutboxPage
+);
+
 /// The routed part of the page.
 #[component]
 pub fn AppRoutes() -> impl IntoView {
@@ -32,27 +118,45 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/") view=Landing />
             <Route path=path!("/signup") view=SignUpPage />
             <Route path=path!("/signin") view=SignInPage />
-            <Route path=path!("/portfolio") view=Portfolio />
-            <Route path=path!("/settings") view=Settings />
+            <Route path=path!("/portfolio") view={Lazy::<PortfolioRoute>::new()} />
+            <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
             // Public catalog pages are sent whole (not streamed), so they read complete
             // without JavaScript and to crawlers.
-            <Route path=path!("/programs") view=Programs ssr=SsrMode::Async />
-            <Route path=path!("/programs/:slug") view=ProgramPage ssr=SsrMode::Async />
-            <Route path=path!("/competencies/:slug") view=CompetencyPage ssr=SsrMode::Async />
             <Route
-                path=path!("/issuers/:issuer/competencies/:slug")
-                view=CompetencyPage
+                path=path!("/programs")
+                view={Lazy::<ProgramsRoute>::new()}
                 ssr=SsrMode::Async
             />
-            <Route path=path!("/manage") view=ManageOverview />
-            <Route path=path!("/manage/:inst") view=ManageInstitution />
-            <Route path=path!("/manage/:inst/badges/:badge") view=BadgeFormPage />
-            <Route path=path!("/manage/:inst/programs/:program") view=ProgramFormPage />
-            <Route path=path!("/invitations/accept") view=InvitationPage />
-            <Route path=path!("/forgot") view=ForgotPage />
-            <Route path=path!("/account/reset") view=ResetPage />
-            <Route path=path!("/account/confirm") view=ConfirmPage />
-            <Route path=path!("/admin/outbox") view=OutboxPage />
+            <Route
+                path=path!("/programs/:slug")
+                view={Lazy::<ProgramRoute>::new()}
+                ssr=SsrMode::Async
+            />
+            <Route
+                path=path!("/competencies/:slug")
+                view={Lazy::<CompetencyRoute>::new()}
+                ssr=SsrMode::Async
+            />
+            <Route
+                path=path!("/issuers/:issuer/competencies/:slug")
+                view={Lazy::<CompetencyRoute>::new()}
+                ssr=SsrMode::Async
+            />
+            <Route path=path!("/manage") view={Lazy::<ManageOverviewRoute>::new()} />
+            <Route path=path!("/manage/:inst") view={Lazy::<ManageInstitutionRoute>::new()} />
+            <Route
+                path=path!("/manage/:inst/badges/:badge")
+                view={Lazy::<BadgeFormRoute>::new()}
+            />
+            <Route
+                path=path!("/manage/:inst/programs/:program")
+                view={Lazy::<ProgramFormRoute>::new()}
+            />
+            <Route path=path!("/invitations/accept") view={Lazy::<InvitationRoute>::new()} />
+            <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />
+            <Route path=path!("/account/reset") view={Lazy::<ResetRoute>::new()} />
+            <Route path=path!("/account/confirm") view={Lazy::<ConfirmRoute>::new()} />
+            <Route path=path!("/admin/outbox") view={Lazy::<OutboxRoute>::new()} />
         </Routes>
     }
 }

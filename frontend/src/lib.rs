@@ -1,12 +1,19 @@
 //! The browser entry point: hydrates the page the server rendered.
 
 /// Called by the hydration script once the WASM module has loaded.
+///
+/// Hydration is asynchronous (what `leptos::mount::hydrate_lazy` does): a page shown by a
+/// lazy route (see `app::routes`) first loads its WASM chunks, then hydrates.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Marks the page as interactive: browser tests wait for it, CSS could use it.
-    if let Some(root) = leptos::prelude::document().document_element() {
-        let _ = root.set_attribute("data-hydrated", "");
-    }
+    wasm_bindgen_futures::spawn_local(async {
+        let mounted =
+            leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), app::App).await;
+        mounted.forget();
+        // Marks the page as interactive: browser tests wait for it, CSS could use it.
+        if let Some(root) = leptos::prelude::document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
 }

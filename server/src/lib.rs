@@ -18,6 +18,7 @@ pub mod router;
 pub mod routes;
 pub mod security;
 pub mod seed;
+pub mod site_check;
 
 use std::{net::SocketAddr, path::Path, time::Duration};
 
@@ -41,6 +42,43 @@ pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
         .site_addr(addr)
         .env(leptos::config::Env::PROD)
         .build()
+}
+
+/// Refuses a release site (one whose build left `hash.txt` beside the binary) in which a
+/// file that the pages, the JS, the split manifest or a WASM chunk names is missing or
+/// not served (see [`site_check`]): hashed files are cached for a year, so serving such a
+/// site would break the clients that load it for as long.
+///
+/// # Errors
+/// The list of problems found.
+pub fn verify_site(options: &LeptosOptions) -> anyhow::Result<()> {
+    if !options.hash_files {
+        return Ok(());
+    }
+    let hash_path = std::env::current_exe()?
+        .parent()
+        .map(|dir| dir.join(options.hash_file.as_ref()))
+        .ok_or_else(|| anyhow::anyhow!("no folder for the hash file"))?;
+    let hash_txt = std::fs::read_to_string(&hash_path)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", hash_path.display()))?;
+    let site_root = Path::new(options.site_root.as_ref());
+    let assets = routes::assets::Assets::load(site_root);
+    let problems = site_check::check(
+        site_root,
+        options.site_pkg_dir.as_ref(),
+        options.output_name.as_ref(),
+        Some(&hash_txt),
+        &assets,
+    );
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "the built site at {} is incomplete (rebuild it with `cargo leptos build --release --split --precompress`):\n  {}",
+            site_root.display(),
+            problems.join("\n  ")
+        )
+    }
 }
 
 /// The settings a server or command runs with.

@@ -98,6 +98,7 @@ async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection>
 async fn serve(config: &Config) -> anyhow::Result<()> {
     let (db, settings) = prepare(config).await?;
     let state = server::state(db, config, settings);
+    server::verify_site(&state.leptos_options)?;
     server::spawn_housekeeping(state.clone());
     server::spawn_mail_worker(&state)?;
     let app = server::router::build(state);

@@ -177,3 +177,193 @@ async fn unhashed_files_get_a_short_lifetime_and_useless_variants_are_skipped() 
     let (status, _, _) = get(&site, "/pkg/missing.js", &[], "GET").await;
     assert_eq!(status, 404);
 }
+
+/// A split release site as `cargo leptos build --release --split --precompress` writes it:
+/// returns its root and the content of its `hash.txt`.
+fn split_site(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let root = dir.join("split-site");
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let w = |name: &str, body: &[u8]| std::fs::write(pkg.join(name), body).unwrap();
+    let js = "badgefolio.JsJsJsJsJsJsJsJsJsJsJs.js";
+    let loader = "__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js";
+    w(
+        js,
+        format!("import * as s from \"./{loader}\";\nconst u = new URL('badgefolio_bg.wasm', import.meta.url);\nfunction w(){{return {{\"./badgefolio_bg.js\" : {{}}}}}}").as_bytes(),
+    );
+    w("badgefolio.WaWaWaWaWaWaWaWaWaWaWa.wasm", b"\0asm main");
+    w("badgefolio.CsCsCsCsCsCsCsCsCsCsCs.css", b"body{}");
+    w(
+        loader,
+        b"import { initSync } from \"./badgefolio.JsJsJsJsJsJsJsJsJsJsJs.js\";\n\
+          const a = makeLoad(() => fetch(\"./chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm\"));\n\
+          const b = makeLoad(() => fetch('./split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm'));",
+    );
+    w(
+        "__wasm_split_manifest.MaMaMaMaMaMaMaMaMaMaMa.json",
+        br#"{"__page_view_1": ["chunk_1.AaAaAaAaAaAaAaAaAaAaAa", "split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb"]}"#,
+    );
+    w(
+        "chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm",
+        b"\0asm imports __wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js end",
+    );
+    w(
+        "split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm",
+        b"\0asm page",
+    );
+    let hash_txt = "js: JsJsJsJsJsJsJsJsJsJsJs\nwasm: WaWaWaWaWaWaWaWaWaWaWa\ncss: CsCsCsCsCsCsCsCsCsCsCs\n\
+                    manifest: MaMaMaMaMaMaMaMaMaMaMa\nsplit: LoLoLoLoLoLoLoLoLoLoLo\n";
+    (root, hash_txt.to_string())
+}
+
+fn check(root: &std::path::Path, hash_txt: &str) -> Vec<String> {
+    let assets = server::routes::assets::Assets::load(root);
+    server::site_check::check(root, "pkg", "badgefolio", Some(hash_txt), &assets)
+}
+
+#[test]
+fn a_whole_split_site_passes_and_every_file_it_names_is_served_immutable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, hash_txt) = split_site(dir.path());
+    assert_eq!(check(&root, &hash_txt), Vec::<String>::new());
+    // What the check follows: the pages' files, the manifest's chunks, the loader's
+    // fetches, the chunks' loader name.
+    let pkg = root.join("pkg");
+    let named = server::site_check::entry_files(&pkg, "badgefolio", Some(&hash_txt));
+    assert_eq!(named.len(), 5, "{named:?}");
+    let loader =
+        std::fs::read_to_string(pkg.join("__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js")).unwrap();
+    let refs = server::site_check::js_references(&loader);
+    assert!(
+        refs.contains("chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm"),
+        "{refs:?}"
+    );
+    assert!(
+        refs.contains("split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm"),
+        "{refs:?}"
+    );
+    assert!(
+        refs.contains("badgefolio.JsJsJsJsJsJsJsJsJsJsJs.js"),
+        "{refs:?}"
+    );
+    let chunk = std::fs::read(pkg.join("chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm")).unwrap();
+    assert_eq!(
+        server::site_check::wasm_references(&chunk)
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js"]
+    );
+}
+
+#[tokio::test]
+async fn the_files_of_a_split_site_are_served_with_year_long_caching_and_precompressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _) = split_site(dir.path());
+    let chunk = root.join("pkg/chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm");
+    std::fs::write(&chunk, vec![9u8; 3000]).unwrap();
+    std::fs::write(chunk.with_extension("wasm.br"), b"tiny").unwrap();
+    let db = common::database(common::Backend::Sqlite, &dir)
+        .await
+        .unwrap();
+    let state = app::server::AppState::new(
+        db,
+        server::leptos_options(&root, "127.0.0.1:3000".parse().unwrap()),
+        app::server::Settings::for_public_url(common::PUBLIC_URL),
+    );
+    let site = Site {
+        router: server::router::build(state),
+        _dir: dir,
+    };
+    for path in [
+        "/pkg/chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm",
+        "/pkg/split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm",
+        "/pkg/__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js",
+    ] {
+        let (status, hd, _) = get(&site, path, &[("accept-encoding", "br")], "GET").await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(
+            h(&hd, header::CACHE_CONTROL),
+            Some("public, max-age=31536000, immutable"),
+            "{path}"
+        );
+    }
+    let (_, hd, body) = get(
+        &site,
+        "/pkg/chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm",
+        &[("accept-encoding", "gzip, br")],
+        "GET",
+    )
+    .await;
+    assert_eq!(h(&hd, header::CONTENT_ENCODING), Some("br"));
+    assert_eq!(h(&hd, header::CONTENT_TYPE), Some("application/wasm"));
+    assert_eq!(body, b"tiny");
+}
+
+#[test]
+fn a_chunk_the_manifest_names_that_is_missing_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, hash_txt) = split_site(dir.path());
+    std::fs::remove_file(root.join("pkg/split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm")).unwrap();
+    let problems = check(&root, &hash_txt);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("split___page_view_1.BbBbBbBbBbBbBbBbBbBbBb.wasm"));
+    assert!(problems[0].contains("does not exist"));
+}
+
+#[test]
+fn a_chunk_only_the_loader_names_that_is_missing_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, hash_txt) = split_site(dir.path());
+    let loader = root.join("pkg/__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js");
+    let mut js = std::fs::read_to_string(&loader).unwrap();
+    js.push_str("\nconst c = makeLoad(() => fetch(\"./chunk_9.ZzZzZzZzZzZzZzZzZzZzZz.wasm\"));");
+    std::fs::write(&loader, js).unwrap();
+    let problems = check(&root, &hash_txt);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("/pkg/chunk_9.ZzZzZzZzZzZzZzZzZzZzZz.wasm is named by __wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js"));
+}
+
+#[test]
+fn a_stale_hash_file_or_loader_name_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, hash_txt) = split_site(dir.path());
+    // hash.txt from another build: the pages would name a WASM that is not there.
+    let stale = hash_txt.replace("WaWaWaWaWaWaWaWaWaWaWa", "OldOldOldOldOldOldOldO");
+    let problems = check(&root, &stale);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("badgefolio.OldOldOldOldOldOldOldO.wasm"));
+    // A chunk naming a loader that is not there.
+    std::fs::write(
+        root.join("pkg/chunk_1.AaAaAaAaAaAaAaAaAaAaAa.wasm"),
+        b"\0asm __wasm_split.GoneGoneGoneGoneGoneGo.js",
+    )
+    .unwrap();
+    let problems = check(&root, &hash_txt);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("__wasm_split.GoneGoneGoneGoneGoneGo.js"));
+    // An unreadable manifest.
+    std::fs::write(
+        root.join("pkg/__wasm_split_manifest.MaMaMaMaMaMaMaMaMaMaMa.json"),
+        "[",
+    )
+    .unwrap();
+    assert!(
+        check(&root, &hash_txt)
+            .iter()
+            .any(|p| p.contains("unreadable split manifest"))
+    );
+}
+
+#[test]
+fn a_hashed_build_must_not_name_unhashed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, hash_txt) = split_site(dir.path());
+    let loader = root.join("pkg/__wasm_split.LoLoLoLoLoLoLoLoLoLoLo.js");
+    let mut js = std::fs::read_to_string(&loader).unwrap();
+    js.push_str("\nfetch(\"./plain.wasm\");");
+    std::fs::write(&loader, js).unwrap();
+    std::fs::write(root.join("pkg/plain.wasm"), b"\0asm").unwrap();
+    let problems = check(&root, &hash_txt);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("/pkg/plain.wasm") && problems[0].contains("not immutable"));
+}

@@ -14,9 +14,10 @@ use crate::model::catalog::{
     ManagedInstitution, ProgramDetail,
 };
 
-/// The public catalog, filtered.
+/// The public catalog, filtered. (`default`: with no filter set the URL-encoded
+/// arguments are empty, which would otherwise fail to parse.)
 #[server(endpoint = "catalog")]
-pub async fn get_catalog(filter: CatalogFilter) -> Result<Catalog, AppError> {
+pub async fn get_catalog(#[server(default)] filter: CatalogFilter) -> Result<Catalog, AppError> {
     use crate::server::{authz::Action, catalog::programs, request};
     let run = async {
         let state = request::state()?;

@@ -169,6 +169,11 @@ impl Assets {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The `Cache-Control` a served file goes out with; `None` when it is not served.
+    pub fn cache_control(&self, path: &str) -> Option<&str> {
+        self.0.get(path).and_then(|a| a.cache_control.to_str().ok())
+    }
 }
 
 /// How much the client wants an encoding (`q` value, 0 when refused or not named;
