@@ -2,8 +2,8 @@
 
 use chrono::{SecondsFormat, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, prelude::DateTimeUtc,
 };
 
 use super::programs;
@@ -85,7 +85,9 @@ pub async fn withdraw(db: &DatabaseConnection, user_id: i32, slug: &str) -> Serv
     Ok(())
 }
 
-/// The user's current enrollments, newest first.
+/// The user's current enrollments, newest first: two queries whatever their number
+/// (the enrollments with their programs and institutions, then the programs' badge
+/// counts).
 ///
 /// # Errors
 /// Database errors.
@@ -93,32 +95,50 @@ pub async fn list_for_user(
     db: &impl ConnectionTrait,
     user_id: i32,
 ) -> ServerResult<Vec<EnrollmentView>> {
-    let list = enrollment::Entity::find()
-        .filter(enrollment::Column::UserId.eq(user_id))
-        .filter(enrollment::Column::Status.eq(enrollment::ENROLLED))
-        .order_by_desc(enrollment::Column::EnrolledAt)
-        .all(db)
-        .await?;
-    let mut out = Vec::new();
-    for e in list {
-        let Some(p) = program::Entity::find_by_id(e.program_id).one(db).await? else {
-            continue;
-        };
-        let inst = institution::Entity::find_by_id(p.institution_id)
-            .one(db)
-            .await?
-            .map(|i| i.name)
-            .unwrap_or_default();
-        let badge_count = programs::components(db, p.id).await?.len();
-        out.push(EnrollmentView {
-            program_slug: p.slug,
-            program_name: p.name,
-            institution: inst,
-            credits: p.credits,
-            credit_bearing: p.credit_bearing,
-            badge_count,
-            enrolled_at: e.enrolled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        });
-    }
-    Ok(out)
+    let rows: Vec<(i32, String, String, i32, bool, Option<String>, DateTimeUtc)> =
+        enrollment::Entity::find()
+            .select_only()
+            .column(program::Column::Id)
+            .column(program::Column::Slug)
+            .column(program::Column::Name)
+            .column(program::Column::Credits)
+            .column(program::Column::CreditBearing)
+            .column(institution::Column::Name)
+            .column(enrollment::Column::EnrolledAt)
+            .join(
+                JoinType::InnerJoin,
+                enrollment::Entity::belongs_to(program::Entity)
+                    .from(enrollment::Column::ProgramId)
+                    .to(program::Column::Id)
+                    .into(),
+            )
+            .join(
+                JoinType::LeftJoin,
+                program::Entity::belongs_to(institution::Entity)
+                    .from(program::Column::InstitutionId)
+                    .to(institution::Column::Id)
+                    .into(),
+            )
+            .filter(enrollment::Column::UserId.eq(user_id))
+            .filter(enrollment::Column::Status.eq(enrollment::ENROLLED))
+            .order_by_desc(enrollment::Column::EnrolledAt)
+            .order_by_desc(enrollment::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+    let counts = programs::badge_counts(db, rows.iter().map(|r| r.0).collect()).await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, slug, name, credits, credit_bearing, inst, enrolled_at)| EnrollmentView {
+                program_slug: slug,
+                program_name: name,
+                institution: inst.unwrap_or_default(),
+                credits,
+                credit_bearing,
+                badge_count: counts.get(&id).copied().unwrap_or(0),
+                enrolled_at: enrolled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            },
+        )
+        .collect())
 }
