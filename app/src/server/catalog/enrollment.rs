@@ -3,14 +3,16 @@
 use chrono::{SecondsFormat, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, prelude::DateTimeUtc,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    prelude::DateTimeUtc,
+    sea_query::{Expr, Func, Query},
 };
 
 use super::programs;
 use crate::error::AppError;
 use crate::model::catalog::EnrollmentView;
 use crate::server::db::begin_write;
-use crate::server::entities::{enrollment, institution, program};
+use crate::server::entities::{badge, enrollment, institution, program, program_badge};
 use crate::server::error::ServerResult;
 
 /// Enrolls a user in the program with this slug (again, after a withdrawal).
@@ -85,9 +87,31 @@ pub async fn withdraw(db: &DatabaseConnection, user_id: i32, slug: &str) -> Serv
     Ok(())
 }
 
-/// The user's current enrollments, newest first: two queries whatever their number
-/// (the enrollments with their programs and institutions, then the programs' badge
-/// counts).
+/// The number of badges a program stacks, as a correlated subquery on `programs.id`
+/// (the links to badges that exist, as [`programs::components`] lists them).
+fn badge_count_of_program() -> Expr {
+    use sea_orm::sea_query::ExprTrait as _;
+    let links = Query::select()
+        .expr(Func::count(Expr::col((
+            program_badge::Entity,
+            program_badge::Column::BadgeId,
+        ))))
+        .from(program_badge::Entity)
+        .inner_join(
+            badge::Entity,
+            Expr::col((badge::Entity, badge::Column::Id))
+                .equals((program_badge::Entity, program_badge::Column::BadgeId)),
+        )
+        .and_where(
+            Expr::col((program_badge::Entity, program_badge::Column::ProgramId))
+                .equals((program::Entity, program::Column::Id)),
+        )
+        .to_owned();
+    Expr::SubQuery(None, Box::new(links.into()))
+}
+
+/// The user's current enrollments, newest first, with their programs, institutions and
+/// badge counts: one query whatever their number.
 ///
 /// # Errors
 /// Database errors.
@@ -95,16 +119,16 @@ pub async fn list_for_user(
     db: &impl ConnectionTrait,
     user_id: i32,
 ) -> ServerResult<Vec<EnrollmentView>> {
-    let rows: Vec<(i32, String, String, i32, bool, Option<String>, DateTimeUtc)> =
+    let rows: Vec<(String, String, i32, bool, Option<String>, DateTimeUtc, i64)> =
         enrollment::Entity::find()
             .select_only()
-            .column(program::Column::Id)
             .column(program::Column::Slug)
             .column(program::Column::Name)
             .column(program::Column::Credits)
             .column(program::Column::CreditBearing)
             .column(institution::Column::Name)
             .column(enrollment::Column::EnrolledAt)
+            .expr_as(badge_count_of_program(), "badge_count")
             .join(
                 JoinType::InnerJoin,
                 enrollment::Entity::belongs_to(program::Entity)
@@ -126,17 +150,16 @@ pub async fn list_for_user(
             .into_tuple()
             .all(db)
             .await?;
-    let counts = programs::badge_counts(db, rows.iter().map(|r| r.0).collect()).await?;
     Ok(rows
         .into_iter()
         .map(
-            |(id, slug, name, credits, credit_bearing, inst, enrolled_at)| EnrollmentView {
+            |(slug, name, credits, credit_bearing, inst, enrolled_at, badges)| EnrollmentView {
                 program_slug: slug,
                 program_name: name,
                 institution: inst.unwrap_or_default(),
                 credits,
                 credit_bearing,
-                badge_count: counts.get(&id).copied().unwrap_or(0),
+                badge_count: usize::try_from(badges).unwrap_or(0),
                 enrolled_at: enrolled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
             },
         )

@@ -7,9 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
-    sea_query::{Expr, Func},
 };
 
 use super::badges::{self, BadgeInput};
@@ -337,43 +336,6 @@ pub async fn components(
     Ok(ids
         .iter()
         .filter_map(|id| found.iter().find(|b| b.id == *id).cloned())
-        .collect())
-}
-
-/// How many badges each of these programs stacks (as [`components`] lists them: links
-/// to badges that exist), in one query; programs without badges are absent.
-///
-/// # Errors
-/// Database errors.
-pub async fn badge_counts(
-    db: &impl ConnectionTrait,
-    program_ids: Vec<i32>,
-) -> ServerResult<HashMap<i32, usize>> {
-    if program_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(i32, i64)> = program_badge::Entity::find()
-        .select_only()
-        .column(program_badge::Column::ProgramId)
-        .column_as(
-            Expr::from(Func::count(Expr::col((badge::Entity, badge::Column::Id)))),
-            "n",
-        )
-        .join(
-            JoinType::InnerJoin,
-            program_badge::Entity::belongs_to(badge::Entity)
-                .from(program_badge::Column::BadgeId)
-                .to(badge::Column::Id)
-                .into(),
-        )
-        .filter(program_badge::Column::ProgramId.is_in(program_ids))
-        .group_by(program_badge::Column::ProgramId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, n)| (id, usize::try_from(n).unwrap_or(0)))
         .collect())
 }
 
