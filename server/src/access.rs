@@ -34,10 +34,7 @@ pub async fn actor_and_api_guard(
         match authz::server_fn_access(endpoint) {
             None => return ApiError(AppError::NotFound).into_response(),
             Some(FnAccess::Anyone) => {}
-            Some(FnAccess::SignedIn) => match cell
-                .get(&state.db, req.headers(), state.settings.secure_cookies)
-                .await
-            {
+            Some(FnAccess::SignedIn) => match cell.get(&state, req.headers()).await {
                 Ok(actor) if actor.is_signed_in() => {}
                 Ok(_) => return ApiError(AppError::Unauthenticated).into_response(),
                 Err(e) => return ApiError::from(e).into_response(),

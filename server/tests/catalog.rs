@@ -445,6 +445,59 @@ on_both_backends! {
         let _ = admin;
     }
 
+    async fn my_enrollments_name_programs_institutions_and_badge_counts(app) {
+        let north = institution_with_admin(&app, "north").await;
+        let b1 = badge_id(&new_badge(&app, &north, "north", "Teamwork", None).await);
+        let b2 = badge_id(&new_badge(&app, &north, "north", "Statistics", None).await);
+        let r = app
+            .call(
+                "save_program",
+                &[
+                    ("institution", "north"),
+                    ("original", ""),
+                    ("slug", "stack"),
+                    ("name", "Stacked Skills"),
+                    ("description", "Two badges."),
+                    ("credits", "3"),
+                    ("credit_bearing", "false"),
+                    ("terms", "Fall 2027"),
+                    ("badges[0]", &b1),
+                    ("badges[1]", &b2),
+                    ("enrollment_open", "true"),
+                ],
+                Some(&north),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let south = institution_with_admin(&app, "south").await;
+        let b3 = badge_id(&new_badge(&app, &south, "south", "Teamwork", None).await);
+        assert_eq!(save_program(&app, &south, "south", "data", "3", &b3).await.status, 200);
+        let learner = app.sign_up("ada@example.org", "Ada", PASSWORD).await;
+        for slug in ["stack", "data"] {
+            assert_eq!(app.call("enroll", &[("slug", slug)], Some(&learner)).await.status, 200);
+        }
+        let r = app.call("my_enrollments", &[], Some(&learner)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let list: Vec<app::model::catalog::EnrollmentView> = serde_json::from_str(&r.body).unwrap();
+        let seen: Vec<_> = list
+            .iter()
+            .map(|e| (e.program_slug.as_str(), e.program_name.as_str(), e.institution.as_str(), e.badge_count, e.credit_bearing))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("data", "Data Literacy", "south University", 1, true),
+                ("stack", "Stacked Skills", "north University", 2, false),
+            ],
+            "newest first"
+        );
+        // Another learner's enrollments are not theirs.
+        let other = app.sign_up("bob@example.org", "Bob", PASSWORD).await;
+        assert_eq!(app.call("my_enrollments", &[], Some(&other)).await.body, "[]");
+        let page = app.get("/portfolio", Some(&learner)).await;
+        assert!(page.body.contains("Stacked Skills") && page.body.contains("2 badges"), "{}", page.body);
+    }
+
     async fn learners_browse_enroll_and_withdraw(app) {
         let admin = institution_with_admin(&app, "north").await;
         let badge = badge_id(&new_badge(&app, &admin, "north", "Teamwork", None).await);

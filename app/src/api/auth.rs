@@ -11,14 +11,12 @@ pub const AFTER_SIGN_IN: &str = "/portfolio";
 /// The signed-in user, or `None`.
 #[server(endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<SessionUser>, AppError> {
-    use crate::server::{accounts, request};
+    use crate::server::request;
     let run = async {
         let state = request::state()?;
-        // Anyone may ask; the answer is about the asker only.
-        match request::actor(&state).await?.user() {
-            Some(user) => Ok(Some(accounts::session_user(&state.db, user).await?)),
-            None => Ok::<_, crate::server::ServerError>(None),
-        }
+        // Anyone may ask; the answer is about the asker only (read with the actor, so a
+        // page that also asks who is signed in does not read it twice).
+        Ok::<_, crate::server::ServerError>(request::resolved(&state).await?.profile.clone())
     };
     run.await.map_err(AppError::from)
 }

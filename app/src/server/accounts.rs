@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 
 use super::account_tokens::{self, Purpose};
@@ -239,6 +239,12 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> ServerResult<()> {
+    // The actor may come from the actor cache (up to a second old when another server
+    // changed the password): check the current password against the stored one.
+    let user = user::Entity::find_by_id(user.id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     if !passwords::verify(current.to_string(), user.password_hash.clone()).await? {
         return Err(AppError::invalid("Your current password is not correct.").into());
     }
@@ -249,40 +255,72 @@ pub async fn change_password(
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
     active.update(db).await?;
+    // Cached actors (which carry the password hash) must not outlive the change.
+    super::db::note_write();
     // Reset links sent before the change are void now.
     account_tokens::void(db, user_id, &[Purpose::ResetPassword]).await?;
     Ok(())
 }
 
-/// The signed-in person as the pages see them: strongest role and institution.
+/// One of a user's staff roles, with its institution's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipRow {
+    pub institution_id: i32,
+    /// [`membership::ROLE_ADMIN`] or [`membership::ROLE_REVIEWER`].
+    pub role: String,
+    pub institution_name: Option<String>,
+}
+
+/// A user's memberships, oldest first, with their institutions' names: one query.
 ///
 /// # Errors
 /// Database errors.
-pub async fn session_user(
+pub async fn memberships_of(
     db: &impl ConnectionTrait,
-    user: &user::Model,
-) -> ServerResult<SessionUser> {
-    let memberships = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user.id))
+    user_id: i32,
+) -> ServerResult<Vec<MembershipRow>> {
+    let rows: Vec<(i32, String, Option<String>)> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::InstitutionId)
+        .column(membership::Column::Role)
+        .column(institution::Column::Name)
+        .join(
+            JoinType::LeftJoin,
+            membership::Entity::belongs_to(institution::Entity)
+                .from(membership::Column::InstitutionId)
+                .to(institution::Column::Id)
+                .into(),
+        )
+        .filter(membership::Column::UserId.eq(user_id))
         .order_by_asc(membership::Column::Id)
+        .into_tuple()
         .all(db)
         .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(institution_id, role, institution_name)| MembershipRow {
+            institution_id,
+            role,
+            institution_name,
+        })
+        .collect())
+}
+
+/// The signed-in person as the pages see them: strongest role and institution (the
+/// first institution they administer, else the first they review for).
+pub fn profile(user: &user::Model, memberships: &[MembershipRow]) -> SessionUser {
     let strongest = memberships
         .iter()
         .find(|m| m.role == membership::ROLE_ADMIN)
         .or(memberships.first());
     let (staff_role, institution) = match strongest {
         Some(m) => {
-            let inst = institution::Entity::find_by_id(m.institution_id)
-                .one(db)
-                .await?
-                .map(|i| i.name);
             let role = if m.role == membership::ROLE_ADMIN {
                 Role::IssuerAdmin
             } else {
                 Role::Reviewer
             };
-            (Some(role), inst)
+            (Some(role), m.institution_name.clone())
         }
         None => (None, None),
     };
@@ -291,14 +329,14 @@ pub async fn session_user(
     } else {
         staff_role.unwrap_or(Role::Learner)
     };
-    Ok(SessionUser {
+    SessionUser {
         id: user.public_id.to_string(),
         email: user.email.clone(),
         display_name: user.display_name.clone(),
         role,
         institution,
         email_confirmed: user.email_confirmed_at.is_some(),
-    })
+    }
 }
 
 // ---- Account mail: confirmation, password reset, change of address ----

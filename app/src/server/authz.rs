@@ -8,13 +8,16 @@
 //! lists each registered server function with who may call it, and a server function
 //! missing from the list is refused (fail closed; a test checks the list is complete).
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Instant};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use chrono::Utc;
+use sea_orm::ConnectionTrait;
 
+use super::actor_cache::Resolved;
+use super::db::write_generation;
 use super::entities::{membership, user};
 use super::error::ServerResult;
-use super::sessions;
+use super::{AppState, accounts, sessions};
 use crate::error::AppError;
 
 /// A staff role at one institution.
@@ -176,27 +179,21 @@ pub fn server_fn_access(endpoint: &str) -> Option<FnAccess> {
         .map(|(_, access)| *access)
 }
 
-/// Builds the actor of a request from its session cookie: one lookup of the session,
-/// the user and their memberships.
+/// Reads the actor of a session (by its token hash) from the database: the session with
+/// its user in one query, their memberships with the institutions' names in a second.
 ///
 /// # Errors
 /// Database errors.
-pub async fn resolve(
+pub async fn resolve_session(
     db: &impl ConnectionTrait,
-    headers: &http::HeaderMap,
-    secure_cookies: bool,
-) -> ServerResult<Actor> {
-    let Some(token) = sessions::token_from_headers(headers, secure_cookies) else {
-        return Ok(Actor::Anonymous);
+    token_hash: &str,
+) -> ServerResult<Resolved> {
+    let Some((session, user)) = sessions::with_user(db, token_hash).await? else {
+        return Ok(Resolved::anonymous());
     };
-    let Some(user) = sessions::user_for_token(db, &token).await? else {
-        return Ok(Actor::Anonymous);
-    };
-    let memberships = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user.id))
-        .all(db)
-        .await?
-        .into_iter()
+    let rows = accounts::memberships_of(db, user.id).await?;
+    let memberships = rows
+        .iter()
         .map(|m| Membership {
             institution_id: m.institution_id,
             role: if m.role == membership::ROLE_ADMIN {
@@ -206,32 +203,72 @@ pub async fn resolve(
             },
         })
         .collect();
-    Ok(Actor::User {
-        user: Box::new(user),
-        memberships,
+    let profile = accounts::profile(&user, &rows);
+    Ok(Resolved {
+        actor: Actor::User {
+            user: Box::new(user),
+            memberships,
+        },
+        profile: Some(profile),
+        session_expires_at: Some(session.expires_at),
     })
+}
+
+/// Builds the actor of a request from its session cookie, through the server's
+/// [`ActorCache`](super::actor_cache::ActorCache) (see there for how long a cached
+/// actor is trusted).
+///
+/// # Errors
+/// Database errors.
+pub async fn resolve(state: &AppState, headers: &http::HeaderMap) -> ServerResult<Arc<Resolved>> {
+    let Some(token) = sessions::token_from_headers(headers, state.settings.secure_cookies) else {
+        return Ok(Arc::new(Resolved::anonymous()));
+    };
+    let hash = sessions::token_hash(&token);
+    // Read before the database, so that a write committed meanwhile makes this copy
+    // stale at once.
+    let generation = write_generation();
+    if let Some(hit) = state
+        .actors
+        .get(&hash, generation, Instant::now(), Utc::now())
+    {
+        return Ok(hit);
+    }
+    let read_at = Instant::now();
+    let resolved = Arc::new(resolve_session(&state.db, &hash).await?);
+    state
+        .actors
+        .put(hash, Arc::clone(&resolved), generation, read_at);
+    Ok(resolved)
 }
 
 /// The actor of one request, built at most once (the request's extensions carry it to
 /// the server function or page that asks).
 #[derive(Debug, Clone, Default)]
-pub struct ActorCell(Arc<tokio::sync::OnceCell<Actor>>);
+pub struct ActorCell(Arc<tokio::sync::OnceCell<Arc<Resolved>>>);
 
 impl ActorCell {
+    /// The actor with its profile, built on first use.
+    ///
+    /// # Errors
+    /// Database errors (then the next call tries again).
+    pub async fn resolved(
+        &self,
+        state: &AppState,
+        headers: &http::HeaderMap,
+    ) -> ServerResult<Arc<Resolved>> {
+        self.0
+            .get_or_try_init(|| resolve(state, headers))
+            .await
+            .cloned()
+    }
+
     /// The actor, built on first use.
     ///
     /// # Errors
     /// Database errors (then the next call tries again).
-    pub async fn get(
-        &self,
-        db: &impl ConnectionTrait,
-        headers: &http::HeaderMap,
-        secure_cookies: bool,
-    ) -> ServerResult<Actor> {
-        self.0
-            .get_or_try_init(|| resolve(db, headers, secure_cookies))
-            .await
-            .cloned()
+    pub async fn get(&self, state: &AppState, headers: &http::HeaderMap) -> ServerResult<Actor> {
+        Ok(self.resolved(state, headers).await?.actor.clone())
     }
 }
 

@@ -43,6 +43,14 @@ pub fn write_generation() -> u64 {
     COMMITS.load(Ordering::Acquire)
 }
 
+/// Counts a write that committed outside [`begin_write`] (an auto-committed statement,
+/// such as ending a session), so this process's caches see it at once. Call it after
+/// the statement returns, never inside a transaction that has yet to commit (the
+/// transaction's own commit counts then).
+pub fn note_write() {
+    COMMITS.fetch_add(1, Ordering::AcqRel);
+}
+
 /// Options for a transaction that will write.
 pub fn write_options() -> TransactionOptions {
     TransactionOptions {

@@ -2,13 +2,17 @@
 //! on the response. Leptos provides the request `Parts`, the `ResponseOptions` and our
 //! [`AppState`] as context, both when rendering pages and when answering `/api` calls.
 
-use std::net::{IpAddr, SocketAddr};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
 use axum::extract::{ConnectInfo, connect_info::MockConnectInfo};
 use http::{HeaderValue, header::SET_COOKIE, request::Parts};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
+use super::actor_cache::Resolved;
 use super::authz::{self, Action, Actor, ActorCell};
 use super::entities::user;
 use super::error::{ServerError, ServerResult};
@@ -35,20 +39,26 @@ pub fn session_token() -> Option<String> {
         .and_then(|p| sessions::token_from_headers(&p.headers, secure))
 }
 
-/// Who is asking: built once per request (the router puts an [`ActorCell`] on every
-/// request) and shared by everything that asks during it.
+/// Who is asking, with their profile: built once per request (the router puts an
+/// [`ActorCell`] on every request) and shared by everything that asks during it
+/// (the header's `current_user` and the page's own resources alike).
+///
+/// # Errors
+/// Database errors.
+pub async fn resolved(state: &AppState) -> ServerResult<Arc<Resolved>> {
+    let parts = parts()?;
+    match parts.extensions.get::<ActorCell>() {
+        Some(cell) => cell.resolved(state, &parts.headers).await,
+        None => authz::resolve(state, &parts.headers).await,
+    }
+}
+
+/// Who is asking (see [`resolved`]).
 ///
 /// # Errors
 /// Database errors.
 pub async fn actor(state: &AppState) -> ServerResult<Actor> {
-    let parts = parts()?;
-    match parts.extensions.get::<ActorCell>() {
-        Some(cell) => {
-            cell.get(&state.db, &parts.headers, state.settings.secure_cookies)
-                .await
-        }
-        None => authz::resolve(&state.db, &parts.headers, state.settings.secure_cookies).await,
-    }
+    Ok(resolved(state).await?.actor.clone())
 }
 
 /// The actor, if allowed to do `action`.

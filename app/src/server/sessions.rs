@@ -4,9 +4,13 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
 use cookie::{Cookie, SameSite};
 use rand::RngCore as _;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 
+use super::db::note_write;
 use super::entities::{session, user};
 use super::error::ServerResult;
 
@@ -54,23 +58,29 @@ pub async fn create(db: &impl ConnectionTrait, user_id: i32) -> ServerResult<Str
     Ok(token)
 }
 
-/// The user a cookie token belongs to, if the session exists and has not expired.
+/// The session with this token hash and its user, in one query, if the session exists
+/// and has not expired.
 ///
 /// # Errors
 /// Database errors.
-pub async fn user_for_token(
+pub async fn with_user(
     db: &impl ConnectionTrait,
-    token: &str,
-) -> ServerResult<Option<user::Model>> {
-    let Some(found) = session::Entity::find()
-        .filter(session::Column::TokenHash.eq(token_hash(token)))
+    token_hash: &str,
+) -> ServerResult<Option<(session::Model, user::Model)>> {
+    let found = session::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            session::Entity::belongs_to(user::Entity)
+                .from(session::Column::UserId)
+                .to(user::Column::Id)
+                .into(),
+        )
+        .filter(session::Column::TokenHash.eq(token_hash))
         .filter(session::Column::ExpiresAt.gt(Utc::now()))
+        .select_also(user::Entity)
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(user::Entity::find_by_id(found.user_id).one(db).await?)
+        .await?;
+    Ok(found.and_then(|(s, u)| u.map(|u| (s, u))))
 }
 
 /// Ends the session of a token (no-op if there is none).
@@ -82,6 +92,8 @@ pub async fn delete(db: &impl ConnectionTrait, token: &str) -> ServerResult<()> 
         .filter(session::Column::TokenHash.eq(token_hash(token)))
         .exec(db)
         .await?;
+    // Cached actors of this process must not outlive the session (see actor_cache).
+    note_write();
     Ok(())
 }
 
@@ -99,6 +111,7 @@ pub async fn delete_others(
         .filter(session::Column::TokenHash.ne(token_hash(keep_token)))
         .exec(db)
         .await?;
+    note_write();
     Ok(res.rows_affected)
 }
 

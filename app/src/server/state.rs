@@ -7,6 +7,7 @@ use ipnet::IpNet;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::actor_cache::ActorCache;
 use super::client_addr::ForwardingHeader;
 use super::issuing::secrets::KeyEncryptionKey;
 use super::mail::sender::MailSettings;
@@ -87,6 +88,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Actors of recent sessions (see [`super::actor_cache`]).
+    pub actors: ActorCache,
 }
 
 impl AppState {
@@ -97,6 +100,7 @@ impl AppState {
             leptos_options,
             settings: Arc::new(settings),
             login_limiter: Arc::new(LoginLimiter::default()),
+            actors: ActorCache::default(),
         }
     }
 }

@@ -2,15 +2,17 @@
 
 use chrono::{SecondsFormat, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    prelude::DateTimeUtc,
+    sea_query::{Expr, Func, Query},
 };
 
 use super::programs;
 use crate::error::AppError;
 use crate::model::catalog::EnrollmentView;
 use crate::server::db::begin_write;
-use crate::server::entities::{enrollment, institution, program};
+use crate::server::entities::{badge, enrollment, institution, program, program_badge};
 use crate::server::error::ServerResult;
 
 /// Enrolls a user in the program with this slug (again, after a withdrawal).
@@ -85,7 +87,31 @@ pub async fn withdraw(db: &DatabaseConnection, user_id: i32, slug: &str) -> Serv
     Ok(())
 }
 
-/// The user's current enrollments, newest first.
+/// The number of badges a program stacks, as a correlated subquery on `programs.id`
+/// (the links to badges that exist, as [`programs::components`] lists them).
+fn badge_count_of_program() -> Expr {
+    use sea_orm::sea_query::ExprTrait as _;
+    let links = Query::select()
+        .expr(Func::count(Expr::col((
+            program_badge::Entity,
+            program_badge::Column::BadgeId,
+        ))))
+        .from(program_badge::Entity)
+        .inner_join(
+            badge::Entity,
+            Expr::col((badge::Entity, badge::Column::Id))
+                .equals((program_badge::Entity, program_badge::Column::BadgeId)),
+        )
+        .and_where(
+            Expr::col((program_badge::Entity, program_badge::Column::ProgramId))
+                .equals((program::Entity, program::Column::Id)),
+        )
+        .to_owned();
+    Expr::SubQuery(None, Box::new(links.into()))
+}
+
+/// The user's current enrollments, newest first, with their programs, institutions and
+/// badge counts: one query whatever their number.
 ///
 /// # Errors
 /// Database errors.
@@ -93,32 +119,49 @@ pub async fn list_for_user(
     db: &impl ConnectionTrait,
     user_id: i32,
 ) -> ServerResult<Vec<EnrollmentView>> {
-    let list = enrollment::Entity::find()
-        .filter(enrollment::Column::UserId.eq(user_id))
-        .filter(enrollment::Column::Status.eq(enrollment::ENROLLED))
-        .order_by_desc(enrollment::Column::EnrolledAt)
-        .all(db)
-        .await?;
-    let mut out = Vec::new();
-    for e in list {
-        let Some(p) = program::Entity::find_by_id(e.program_id).one(db).await? else {
-            continue;
-        };
-        let inst = institution::Entity::find_by_id(p.institution_id)
-            .one(db)
-            .await?
-            .map(|i| i.name)
-            .unwrap_or_default();
-        let badge_count = programs::components(db, p.id).await?.len();
-        out.push(EnrollmentView {
-            program_slug: p.slug,
-            program_name: p.name,
-            institution: inst,
-            credits: p.credits,
-            credit_bearing: p.credit_bearing,
-            badge_count,
-            enrolled_at: e.enrolled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        });
-    }
-    Ok(out)
+    let rows: Vec<(String, String, i32, bool, Option<String>, DateTimeUtc, i64)> =
+        enrollment::Entity::find()
+            .select_only()
+            .column(program::Column::Slug)
+            .column(program::Column::Name)
+            .column(program::Column::Credits)
+            .column(program::Column::CreditBearing)
+            .column(institution::Column::Name)
+            .column(enrollment::Column::EnrolledAt)
+            .expr_as(badge_count_of_program(), "badge_count")
+            .join(
+                JoinType::InnerJoin,
+                enrollment::Entity::belongs_to(program::Entity)
+                    .from(enrollment::Column::ProgramId)
+                    .to(program::Column::Id)
+                    .into(),
+            )
+            .join(
+                JoinType::LeftJoin,
+                program::Entity::belongs_to(institution::Entity)
+                    .from(program::Column::InstitutionId)
+                    .to(institution::Column::Id)
+                    .into(),
+            )
+            .filter(enrollment::Column::UserId.eq(user_id))
+            .filter(enrollment::Column::Status.eq(enrollment::ENROLLED))
+            .order_by_desc(enrollment::Column::EnrolledAt)
+            .order_by_desc(enrollment::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(slug, name, credits, credit_bearing, inst, enrolled_at, badges)| EnrollmentView {
+                program_slug: slug,
+                program_name: name,
+                institution: inst.unwrap_or_default(),
+                credits,
+                credit_bearing,
+                badge_count: usize::try_from(badges).unwrap_or(0),
+                enrolled_at: enrolled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            },
+        )
+        .collect())
 }
