@@ -223,7 +223,7 @@ fn check(root: &std::path::Path, hash_txt: &str) -> Vec<String> {
 }
 
 #[test]
-fn a_whole_split_site_passes_and_every_file_it_names_is_served_immutable() {
+fn a_whole_split_site_passes_and_the_check_follows_every_name() {
     let dir = tempfile::tempdir().unwrap();
     let (root, hash_txt) = split_site(dir.path());
     assert_eq!(check(&root, &hash_txt), Vec::<String>::new());
