@@ -5,8 +5,15 @@
 //!   time (`precompress`): no compression work per request;
 //! - content negotiation on `Accept-Encoding` (brotli, then gzip, then identity);
 //! - hashed names (`badgefolio.<hash>.wasm`, cargo-leptos `hash-files`) are cached for a
-//!   year as `immutable`; other files for five minutes; both with `ETag` and
-//!   `Last-Modified`, answering `304 Not Modified` to a matching revalidation.
+//!   year as `immutable`, but only when the hash in the name is that of the content
+//!   (MD5, base64url, as cargo-leptos computes it); other files for five minutes; both
+//!   with `ETag` and `Last-Modified`, answering `304 Not Modified` to a matching
+//!   revalidation.
+//! - with `--split`, cargo-leptos 0.3.11 hashes the JS glue and the main WASM *before*
+//!   writing the split loader's final name into them: the next build can give a changed
+//!   file the same name. Cached for a year, the old file would import a loader that no
+//!   longer exists. A file whose name does not match its content is therefore served
+//!   `no-cache` (revalidated with its ETag on every use, a 304 when unchanged).
 
 use std::{collections::HashMap, path::Path, sync::Arc, time::SystemTime};
 
@@ -25,6 +32,8 @@ const MAX_ASSET_BYTES: u64 = 32 * 1024 * 1024;
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Cache lifetime of other static files (revalidated with the ETag afterwards).
 const SHORT: &str = "public, max-age=300";
+/// Files whose name carries a hash that is not that of their content.
+const REVALIDATE: &str = "no-cache";
 
 /// Marks a response as one of the site's static files: the same bytes for everyone,
 /// so its caching headers stand even for a signed-in browser.
@@ -85,6 +94,26 @@ pub fn is_hashed(file_name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Whether the hash in a hashed name is the content's: base64url (unpadded) of its MD5,
+/// as cargo-leptos names files.
+pub fn hash_matches(file_name: &str, bytes: &[u8]) -> bool {
+    use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+    use md5::Digest as _;
+    let parts: Vec<&str> = file_name.split('.').collect();
+    parts.len() >= 3 && parts[parts.len() - 2] == URL_SAFE_NO_PAD.encode(md5::Md5::digest(bytes))
+}
+
+/// The `Cache-Control` of a static file.
+fn cache_control_for(file_name: &str, bytes: &[u8]) -> &'static str {
+    if !is_hashed(file_name) {
+        SHORT
+    } else if hash_matches(file_name, bytes) {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    }
+}
+
 fn variant(bytes: Vec<u8>, suffix: &str) -> Variant {
     let digest = Sha256::digest(&bytes);
     let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
@@ -142,11 +171,7 @@ impl Assets {
                 let url = format!("{prefix}/{name}");
                 let asset = Asset {
                     content_type: HeaderValue::from_static(content_type(&name)),
-                    cache_control: HeaderValue::from_static(if is_hashed(&name) {
-                        IMMUTABLE
-                    } else {
-                        SHORT
-                    }),
+                    cache_control: HeaderValue::from_static(cache_control_for(&name, &bytes)),
                     last_modified: modified
                         .and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()),
                     last_modified_at: modified,
