@@ -110,6 +110,9 @@ fn badge_count_of_program() -> Expr {
     Expr::SubQuery(None, Box::new(links.into()))
 }
 
+/// Program slug, name, credits, credit-bearing, institution name, enrolled at, badges.
+type EnrollmentRow = (String, String, i32, bool, Option<String>, DateTimeUtc, i64);
+
 /// The user's current enrollments, newest first, with their programs, institutions and
 /// badge counts: one query whatever their number.
 ///
@@ -119,37 +122,36 @@ pub async fn list_for_user(
     db: &impl ConnectionTrait,
     user_id: i32,
 ) -> ServerResult<Vec<EnrollmentView>> {
-    let rows: Vec<(String, String, i32, bool, Option<String>, DateTimeUtc, i64)> =
-        enrollment::Entity::find()
-            .select_only()
-            .column(program::Column::Slug)
-            .column(program::Column::Name)
-            .column(program::Column::Credits)
-            .column(program::Column::CreditBearing)
-            .column(institution::Column::Name)
-            .column(enrollment::Column::EnrolledAt)
-            .expr_as(badge_count_of_program(), "badge_count")
-            .join(
-                JoinType::InnerJoin,
-                enrollment::Entity::belongs_to(program::Entity)
-                    .from(enrollment::Column::ProgramId)
-                    .to(program::Column::Id)
-                    .into(),
-            )
-            .join(
-                JoinType::LeftJoin,
-                program::Entity::belongs_to(institution::Entity)
-                    .from(program::Column::InstitutionId)
-                    .to(institution::Column::Id)
-                    .into(),
-            )
-            .filter(enrollment::Column::UserId.eq(user_id))
-            .filter(enrollment::Column::Status.eq(enrollment::ENROLLED))
-            .order_by_desc(enrollment::Column::EnrolledAt)
-            .order_by_desc(enrollment::Column::Id)
-            .into_tuple()
-            .all(db)
-            .await?;
+    let rows: Vec<EnrollmentRow> = enrollment::Entity::find()
+        .select_only()
+        .column(program::Column::Slug)
+        .column(program::Column::Name)
+        .column(program::Column::Credits)
+        .column(program::Column::CreditBearing)
+        .column(institution::Column::Name)
+        .column(enrollment::Column::EnrolledAt)
+        .expr_as(badge_count_of_program(), "badge_count")
+        .join(
+            JoinType::InnerJoin,
+            enrollment::Entity::belongs_to(program::Entity)
+                .from(enrollment::Column::ProgramId)
+                .to(program::Column::Id)
+                .into(),
+        )
+        .join(
+            JoinType::LeftJoin,
+            program::Entity::belongs_to(institution::Entity)
+                .from(program::Column::InstitutionId)
+                .to(institution::Column::Id)
+                .into(),
+        )
+        .filter(enrollment::Column::UserId.eq(user_id))
+        .filter(enrollment::Column::Status.eq(enrollment::ENROLLED))
+        .order_by_desc(enrollment::Column::EnrolledAt)
+        .order_by_desc(enrollment::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .map(
