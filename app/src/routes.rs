@@ -118,7 +118,13 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/") view=Landing />
             <Route path=path!("/signup") view=SignUpPage />
             <Route path=path!("/signin") view=SignInPage />
-            <Route path=path!("/portfolio") view={Lazy::<PortfolioRoute>::new()} />
+            // Sent whole: when its data cannot be read (the database is down) the page
+            // answers 503, even if the session was still known from memory.
+            <Route
+                path=path!("/portfolio")
+                view={Lazy::<PortfolioRoute>::new()}
+                ssr=SsrMode::Async
+            />
             <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
             // Public catalog pages are sent whole (not streamed), so they read complete
             // without JavaScript and to crawlers.
