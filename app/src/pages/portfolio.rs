@@ -10,7 +10,10 @@ use crate::pages::catalog::credit_line;
 /// "My portfolio".
 #[component]
 pub fn Portfolio() -> impl IntoView {
-    let enrollments = Resource::new(|| (), |()| my_enrollments());
+    // Blocking, like the user: the page is sent once both are read, so a database that
+    // fails the enrollments query (the user may come from the actor cache) still makes
+    // the page's status a 503 with `Retry-After`, not a 200 with an error inside.
+    let enrollments = Resource::new_blocking(|| (), |()| my_enrollments());
     view! {
         <Title text="My portfolio · Badgefolio" />
         <SignedIn children=move |user| {

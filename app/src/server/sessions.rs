@@ -55,6 +55,9 @@ pub async fn create(db: &impl ConnectionTrait, user_id: i32) -> ServerResult<Str
     }
     .insert(db)
     .await?;
+    // Every auto-committed session write counts as a write of this process (see
+    // actor_cache): caches of this process never outlive what it changed.
+    note_write();
     Ok(token)
 }
 
