@@ -215,3 +215,20 @@ pub struct ManagedInstitution {
     pub name: String,
     pub role: String,
 }
+
+/// A rubric as the badge form shows it (the server reads it back with
+/// `catalog::badges::parse_rubric`).
+pub fn rubric_text(rubric: &[RubricCriterion]) -> String {
+    rubric
+        .iter()
+        .map(|c| {
+            let levels: Vec<String> = c
+                .levels
+                .iter()
+                .map(|l| format!("{} ({})", l.name, l.points))
+                .collect();
+            format!("{}: {}", c.name, levels.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

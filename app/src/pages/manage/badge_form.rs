@@ -11,23 +11,8 @@ use crate::components::form::{FormError, SubmitButton};
 use crate::components::signed_in::SignedIn;
 use crate::components::upload_form::{UploadAction, UploadForm};
 use crate::model::catalog::{
-    ACHIEVEMENT_TYPES, BadgeView, CompetencyView, RUBRIC_RULE, RubricCriterion,
+    ACHIEVEMENT_TYPES, BadgeView, CompetencyView, RUBRIC_RULE, rubric_text,
 };
-
-fn rubric_text(rubric: &[RubricCriterion]) -> String {
-    rubric
-        .iter()
-        .map(|c| {
-            let levels: Vec<String> = c
-                .levels
-                .iter()
-                .map(|l| format!("{} ({})", l.name, l.points))
-                .collect();
-            format!("{}: {}", c.name, levels.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// The badge form page.
 #[component]

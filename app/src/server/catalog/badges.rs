@@ -180,22 +180,6 @@ pub fn parse_rubric(text: &str) -> Result<Vec<RubricCriterion>, AppError> {
     Ok(out)
 }
 
-/// The rubric as the form shows it (the inverse of [`parse_rubric`]).
-pub fn rubric_text(rubric: &[RubricCriterion]) -> String {
-    rubric
-        .iter()
-        .map(|c| {
-            let levels: Vec<String> = c
-                .levels
-                .iter()
-                .map(|l| format!("{} ({})", l.name, l.points))
-                .collect();
-            format!("{}: {}", c.name, levels.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Competency ids for the URLs chosen on the form; each must be in the framework or
 /// the institution's own.
 async fn competency_ids(
@@ -542,6 +526,7 @@ pub fn achievement_id(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::model::catalog::rubric_text;
 
     #[test]
     fn rubric_round_trip() {

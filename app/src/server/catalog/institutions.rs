@@ -27,27 +27,6 @@ pub struct ProfileInput {
     pub logo: Option<Vec<u8>>,
 }
 
-/// Checks an e-mail address the way sign-up does: trimmed, lower-cased, one `@`, a dot
-/// in the domain.
-///
-/// # Errors
-/// `Invalid` saying so.
-pub fn email(value: &str, label: &str) -> Result<String, AppError> {
-    let v = value.trim().to_lowercase();
-    let ok = v.len() <= 254
-        && v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.contains('@')
-        })
-        && !v.contains(char::is_whitespace);
-    if ok {
-        Ok(v)
-    } else {
-        Err(AppError::invalid(format!(
-            "{label} is not a valid e-mail address."
-        )))
-    }
-}
-
 /// Updates an institution's profile (its slug never changes: it is in every credential).
 ///
 /// # Errors
@@ -62,7 +41,7 @@ pub async fn update_profile(
     let contact = if input.email.trim().is_empty() {
         String::new()
     } else {
-        email(&input.email, "The contact e-mail")?
+        crate::server::accounts::normalize_email(&input.email)?
     };
     let description = limited(&input.description, "The description", 4000)?;
     let linkedin = limited(&input.linkedin_org_id, "The LinkedIn organization id", 40)?;

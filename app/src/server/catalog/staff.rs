@@ -8,7 +8,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
 };
-use sha2::{Digest, Sha256};
 
 use super::images::hex;
 use crate::error::AppError;
@@ -19,6 +18,7 @@ use crate::server::entities::{institution, membership, staff_invitation, user};
 use crate::server::error::ServerResult;
 use crate::server::issuing::{self, NewInstitution};
 use crate::server::mail::{self, Mail};
+use crate::server::sessions::token_hash;
 
 /// How long an invitation link works.
 pub const INVITATION_DAYS: i64 = 14;
@@ -32,10 +32,6 @@ fn role_value(role: &str) -> Result<&'static str, AppError> {
         membership::ROLE_REVIEWER => Ok(membership::ROLE_REVIEWER),
         _ => Err(AppError::invalid("Choose a role: admin or reviewer.")),
     }
-}
-
-fn hash_token(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// Queues an invitation (and its mail) inside `txn`; returns the token (for tests).
@@ -57,7 +53,7 @@ async fn invite_in(
         institution_id: Set(inst.id),
         email: Set(email.clone()),
         role: Set(role.to_string()),
-        token_hash: Set(hash_token(&token)),
+        token_hash: Set(token_hash(&token)),
         invited_by: Set(inviter.map(|u| u.id)),
         expires_at: Set(now + Duration::days(INVITATION_DAYS)),
         accepted_at: Set(None),
@@ -201,7 +197,7 @@ async fn open_invitation(
         )
     };
     let inv = staff_invitation::Entity::find()
-        .filter(staff_invitation::Column::TokenHash.eq(hash_token(token.trim())))
+        .filter(staff_invitation::Column::TokenHash.eq(token_hash(token.trim())))
         .one(db)
         .await?
         .ok_or_else(invalid)?;
