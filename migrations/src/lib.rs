@@ -13,6 +13,7 @@ mod m20261129_000003_app_meta;
 mod m20261129_000004_issuing_at_scale;
 mod m20261129_000005_mail_and_tokens;
 mod m20261129_000006_create_catalog;
+mod m20261129_000007_create_earning;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_issuing_at_scale::Migration),
             Box::new(m20261129_000005_mail_and_tokens::Migration),
             Box::new(m20261129_000006_create_catalog::Migration),
+            Box::new(m20261129_000007_create_earning::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod account_tokens;
 pub mod accounts;
 pub mod actor_cache;
 pub mod authz;
+pub mod awards;
 pub mod catalog;
 pub mod client_addr;
 pub mod db;
