@@ -5,6 +5,7 @@
 //! - [`issue`]: builds and signs the credential and records the award (this file).
 
 mod credential;
+pub mod stacking;
 
 pub use credential::{EvidencePiece, RubricScore};
 
