@@ -325,6 +325,8 @@ impl MigrationTrait for Migration {
                     .col(text_null(Awards::RevocationReason))
                     // The corrected award that replaced this one (re-issue).
                     .col(integer_null(Awards::ReplacedBy))
+                    // The issuer admin who revoked it (the audit trail beside when and why).
+                    .col(integer_null(Awards::RevokedBy))
                     .foreign_key(&mut fk(
                         "fk_awards_user",
                         (Awards::Table, Awards::UserId),
@@ -612,6 +614,7 @@ enum Awards {
     RevokedAt,
     RevocationReason,
     ReplacedBy,
+    RevokedBy,
 }
 
 #[derive(DeriveIden)]

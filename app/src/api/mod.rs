@@ -6,5 +6,6 @@
 
 pub mod account_mail;
 pub mod auth;
+pub mod awards;
 pub mod catalog;
 pub mod outbox;

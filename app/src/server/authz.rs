@@ -168,6 +168,11 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("reset_password", FnAccess::Anyone),
     ("confirm_email", FnAccess::Anyone),
     ("list_outbox", FnAccess::SignedIn),
+    ("institution_awards", FnAccess::SignedIn),
+    ("revoke_award", FnAccess::SignedIn),
+    ("reissue_award", FnAccess::SignedIn),
+    ("institution_transcripts", FnAccess::SignedIn),
+    ("my_badges", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,
