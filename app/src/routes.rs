@@ -21,8 +21,8 @@ use crate::pages::{
     invitation::InvitationPage,
     landing::Landing,
     manage::{
-        badge_form::BadgeFormPage, institution::ManageInstitution, overview::ManageOverview,
-        program_form::ProgramFormPage,
+        awards::AwardsPage, badge_form::BadgeFormPage, institution::ManageInstitution,
+        overview::ManageOverview, program_form::ProgramFormPage, transcripts::TranscriptsPage,
     },
     not_found::NotFound,
     outbox::OutboxPage,
@@ -88,6 +88,14 @@ lazy_page!(
 lazy_page!(
     /// `/manage/:inst/programs/:program`.
     ProgramFormRoute => ProgramFormPage
+);
+lazy_page!(
+    /// `/manage/:inst/awards`.
+    AwardsRoute => AwardsPage
+);
+lazy_page!(
+    /// `/manage/:inst/transcripts`.
+    TranscriptsRoute => TranscriptsPage
 );
 lazy_page!(
     /// `/invitations/accept`.
@@ -157,6 +165,11 @@ pub fn AppRoutes() -> impl IntoView {
             <Route
                 path=path!("/manage/:inst/programs/:program")
                 view={Lazy::<ProgramFormRoute>::new()}
+            />
+            <Route path=path!("/manage/:inst/awards") view={Lazy::<AwardsRoute>::new()} />
+            <Route
+                path=path!("/manage/:inst/transcripts")
+                view={Lazy::<TranscriptsRoute>::new()}
             />
             <Route path=path!("/invitations/accept") view={Lazy::<InvitationRoute>::new()} />
             <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />

@@ -68,6 +68,7 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .merge(routes::issuers::router(documents))
         .merge(routes::images::router())
+        .merge(routes::awards::router())
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })

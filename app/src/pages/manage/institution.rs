@@ -70,6 +70,9 @@ fn Screen(
         <section class="manage">
             <h1>{i.name.clone()}</h1>
             <p class="meta">"Issuer profile: " <a href=format!("/issuers/{}", i.slug)>{format!("/issuers/{}", i.slug)}</a></p>
+            {can.then(|| view! {
+                <p><a href=format!("/manage/{}/awards", i.slug)>"Awards"</a> " · " <a href=format!("/manage/{}/transcripts", i.slug)>"Transcript notations"</a></p>
+            })}
 
             <section class="card" aria-labelledby="programs-heading">
                 <h2 id="programs-heading">"Programs"</h2>
