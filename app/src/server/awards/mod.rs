@@ -7,7 +7,7 @@
 mod credential;
 pub mod stacking;
 
-pub use credential::{EvidencePiece, RubricScore};
+pub use credential::{EvidencePiece, RubricScore, achievement};
 
 use chrono::Utc;
 use sea_orm::{
