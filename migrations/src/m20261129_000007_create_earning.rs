@@ -313,7 +313,7 @@ impl MigrationTrait for Migration {
                     .col(integer(Awards::BadgeVersionId))
                     // Set when this is a program's credential (awarded by stacking).
                     .col(integer_null(Awards::ProgramId))
-                    .col(integer_unique(Awards::CredentialId))
+                    .col(integer_uniq(Awards::CredentialId))
                     .col(integer_null(Awards::SubmissionId))
                     .col(integer_null(Awards::BulkRowId))
                     // review, bulk, stacking, reissue, demo.

@@ -14,7 +14,7 @@ pub mod lifecycle;
 pub mod listing;
 pub mod stacking;
 
-pub use credential::{EvidencePiece, RubricScore};
+pub use credential::{EvidencePiece, RubricScore, achievement};
 
 use chrono::Utc;
 use sea_orm::{
