@@ -83,10 +83,16 @@ fn badge_input(name: &str) -> badges::BadgeInput {
 }
 
 async fn badge(app: &TestApp, inst: &institution::Model, name: &str) -> i32 {
-    badges::create(&app.state.db, &app.state.settings, inst, None, badge_input(name))
-        .await
-        .unwrap()
-        .id
+    badges::create(
+        &app.state.db,
+        &app.state.settings,
+        inst,
+        None,
+        badge_input(name),
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 async fn public_id(app: &TestApp, badge_id: i32) -> String {
@@ -256,9 +262,20 @@ async fn my_badges(app: &TestApp, session: &str) -> Value {
     serde_json::from_str(&r.body).unwrap()
 }
 
-async fn revoke(app: &TestApp, session: &str, inst: &str, a: &award::Model, reason: &str, also: &str) -> common::Reply {
+async fn revoke(
+    app: &TestApp,
+    session: &str,
+    inst: &str,
+    a: &award::Model,
+    reason: &str,
+    also: &str,
+) -> common::Reply {
     let id = a.public_id.to_string();
-    let mut fields = vec![("institution", inst), ("award", id.as_str()), ("reason", reason)];
+    let mut fields = vec![
+        ("institution", inst),
+        ("award", id.as_str()),
+        ("reason", reason),
+    ];
     if !also.is_empty() {
         fields.push(("also_programs", also));
     }
@@ -274,7 +291,10 @@ async fn mails_to(app: &TestApp, to: &str) -> Vec<outbox::Model> {
 }
 
 fn token_in(body: &str) -> String {
-    let start = body.find("token=").unwrap_or_else(|| panic!("no token in {body}")) + "token=".len();
+    let start = body
+        .find("token=")
+        .unwrap_or_else(|| panic!("no token in {body}"))
+        + "token=".len();
     body[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
@@ -761,4 +781,3 @@ fn ada_placeholder() -> user::Model {
         updated_at: now,
     }
 }
-

@@ -378,8 +378,7 @@ async fn achievement(
 ) -> Result<Response, ApiError> {
     public()?;
     let path = format!("/issuers/{slug}/achievements/{id}/{version}");
-    let Some(urls::PublicUrl::Achievement { id, version, .. }) =
-        urls::PublicUrl::parse("", &path)
+    let Some(urls::PublicUrl::Achievement { id, version, .. }) = urls::PublicUrl::parse("", &path)
     else {
         return Err(ApiError(AppError::NotFound));
     };

@@ -153,7 +153,11 @@ fn Row(
         None => row.badge_name.clone(),
     };
     let deps = row.dependents.clone();
-    let dep_names = deps.iter().map(|d| d.program.clone()).collect::<Vec<_>>().join(", ");
+    let dep_names = deps
+        .iter()
+        .map(|d| d.program.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     let with_notation = deps.iter().any(|d| d.credit_bearing);
     view! {
         <tr data-testid="award-row" data-award=award.get_value()>

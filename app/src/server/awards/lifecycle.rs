@@ -44,7 +44,10 @@ pub fn check_reason(reason: &str) -> Result<String, AppError> {
             "Keep the reason under {MAX_REASON_CHARS} characters."
         )));
     }
-    if reason.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if reason
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(AppError::invalid("The reason contains control characters."));
     }
     Ok(reason.to_string())
@@ -146,17 +149,23 @@ pub async fn revoke(
             .into());
         }
     };
-    let mut revoked = vec![revoke_one(&*txn, settings, &a, &reason, actor).await?];
+    let mut revoked = vec![revoke_one(&txn, settings, &a, &reason, actor).await?];
     let mut notations = revoke_notations(&*txn, &a, &reason).await?;
     if cascade {
         let why = format!("{reason} (a badge of this program was revoked)");
         for d in &deps {
-            revoked.push(revoke_one(&*txn, settings, d, &why, actor).await?);
+            revoked.push(revoke_one(&txn, settings, d, &why, actor).await?);
             notations += revoke_notations(&*txn, d, &why).await?;
         }
     }
     for r in &revoked {
-        tell_learner(&*txn, settings, r, Told::Revoked(r.revocation_reason.as_deref())).await?;
+        tell_learner(
+            &*txn,
+            settings,
+            r,
+            Told::Revoked(r.revocation_reason.as_deref()),
+        )
+        .await?;
     }
     txn.commit().await?;
     mail::wake();
@@ -216,7 +225,10 @@ async fn revoke_notations(
         return Ok(0);
     }
     let done = transcript_notation::Entity::update_many()
-        .col_expr(transcript_notation::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(
+            transcript_notation::Column::RevokedAt,
+            Expr::value(Utc::now()),
+        )
         .col_expr(
             transcript_notation::Column::RevocationReason,
             Expr::value(reason),
@@ -356,7 +368,11 @@ pub async fn reissue(
             Recipient::User {
                 user_id,
                 email: u.email,
-                name: if name.is_empty() { u.display_name } else { name.to_string() },
+                name: if name.is_empty() {
+                    u.display_name
+                } else {
+                    name.to_string()
+                },
             }
         }
         None => Recipient::Email {
@@ -368,7 +384,7 @@ pub async fn reissue(
             },
         },
     };
-    revoke_one(&*txn, settings, &old, &reason, actor).await?;
+    revoke_one(&txn, settings, &old, &reason, actor).await?;
     let issued = super::issue_with_evidence(
         &*txn,
         settings,

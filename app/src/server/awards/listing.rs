@@ -5,9 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::AppError;
 use crate::model::awards::{
@@ -250,8 +248,7 @@ pub async fn admin_awards(
                 recipient_email: a.recipient_email.clone(),
                 pending: a.user_id.is_none(),
                 awarded_at: date(a.awarded_at),
-                status: status(a, until.get(&a.credential_id).copied().flatten(), now)
-                    .to_string(),
+                status: status(a, until.get(&a.credential_id).copied().flatten(), now).to_string(),
                 revocation_reason: a.revocation_reason.clone(),
                 source: a.source.clone(),
                 dependents,
@@ -383,7 +380,7 @@ pub fn transcripts_csv(rows: &[NotationRow]) -> ServerResult<Vec<u8>> {
     }
     w.into_inner().map_err(|e| {
         tracing::error!("writing the CSV: {e}");
-        crate::server::ServerError::Context("writing the CSV").into()
+        crate::server::ServerError::Context("writing the CSV")
     })
 }
 
@@ -524,7 +521,8 @@ mod tests {
             status: STATUS_ACTIVE.into(),
             revocation_reason: None,
         };
-        let csv = String::from_utf8(transcripts_csv(&[row]).unwrap_or_default()).unwrap_or_default();
+        let csv =
+            String::from_utf8(transcripts_csv(&[row]).unwrap_or_default()).unwrap_or_default();
         let mut lines = csv.lines();
         assert_eq!(
             lines.next(),
@@ -532,7 +530,9 @@ mod tests {
         );
         assert_eq!(
             lines.next(),
-            Some("\"'=HYPERLINK(\"\"http://x\"\")\",ada@example.org,\"Data, \"\"Science\"\"\",3,Fall 2026,2026-11-29,active")
+            Some(
+                "\"'=HYPERLINK(\"\"http://x\"\")\",ada@example.org,\"Data, \"\"Science\"\"\",3,Fall 2026,2026-11-29,active"
+            )
         );
     }
 }

@@ -100,7 +100,7 @@ pub async fn complete_programs_at<C: BeginWrite>(
         let held = held_awards(&*txn, user_id).await?;
         let mut progressed = false;
         for p in &programs {
-            if let Some(issued) = complete_one(&*txn, settings, &learner, p, &held).await? {
+            if let Some(issued) = complete_one(&txn, settings, &learner, p, &held).await? {
                 out.push(issued);
                 progressed = true;
             }
