@@ -49,6 +49,10 @@ async fn main() -> anyhow::Result<()> {
             let (db, settings) = prepare(&config).await?;
             server::credential_cli::institution(&db, &settings, cmd).await
         }
+        Command::Award(args) => {
+            let (db, settings) = prepare(&config).await?;
+            server::award_cli::run(&db, &settings, args).await
+        }
     }
 }
 
