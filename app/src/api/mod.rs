@@ -7,4 +7,5 @@
 pub mod account_mail;
 pub mod auth;
 pub mod catalog;
+pub mod evidence;
 pub mod outbox;

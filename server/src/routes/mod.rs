@@ -1,6 +1,7 @@
 //! Routes outside the Leptos app: plain JSON and bytes, fast and cacheable.
 
 pub mod assets;
+pub mod evidence;
 pub mod images;
 pub mod issuers;
 pub mod pages;
