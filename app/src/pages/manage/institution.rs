@@ -70,6 +70,7 @@ fn Screen(
         <section class="manage">
             <h1>{i.name.clone()}</h1>
             <p class="meta">"Issuer profile: " <a href=format!("/issuers/{}", i.slug)>{format!("/issuers/{}", i.slug)}</a></p>
+            <p><a class="button" href=format!("/manage/{}/review", i.slug) data-testid="review-queue-link">"Review queue"</a></p>
 
             <section class="card" aria-labelledby="programs-heading">
                 <h2 id="programs-heading">"Programs"</h2>
