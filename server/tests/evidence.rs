@@ -374,6 +374,22 @@ with_files_on_both_backends! {
         assert_eq!(app.call("unread_notifications", &[], Some(&ada)).await.body, "0");
         let learn: LearnView = serde_json::from_str(&app.call("learn_program", &[("program", "data")], Some(&ada)).await.body).unwrap();
         assert_eq!(learn.badges[0].state, "approved");
+
+        // The screens render on the server, without JavaScript.
+        let page = app.get("/learn/data", Some(&ada)).await;
+        assert!(page.body.contains("Data Analysis") && page.body.contains("Approved"), "{}", page.body);
+        let page = app.get(&format!("/learn/data/{b}"), Some(&ada)).await;
+        assert!(page.body.contains("Feedback from the reviewer") && page.body.contains("Well done."), "{}", page.body);
+        let page = app.get("/manage/north/review", Some(&reviewer)).await;
+        assert!(page.body.contains("Ada Lovelace") && page.body.contains(&v.public_id), "{}", page.body);
+        let page = app.get(&format!("/manage/north/review/{}", v.public_id), Some(&reviewer)).await;
+        assert!(page.body.contains("I analysed the data.") && page.body.contains(&format!("/evidence/{}", file.public_id)), "{}", page.body);
+        let page = app.get("/notifications", Some(&ada)).await;
+        assert!(page.body.contains("Approved: Data Analysis"), "{}", page.body);
+        // Another learner's editor shows nothing of Ada's.
+        let bob = learner(&app, "bob@example.org", "Bob", "data").await;
+        let page = app.get(&format!("/learn/data/{b}"), Some(&bob)).await;
+        assert!(!page.body.contains("I analysed the data.") && !page.body.contains(&file.public_id), "{}", page.body);
     }
 
     async fn bad_uploads_and_links_are_refused_and_nothing_is_stored(app, store) {

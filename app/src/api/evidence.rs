@@ -11,6 +11,7 @@ use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 use crate::error::AppError;
 use crate::model::evidence::{LearnView, NotificationView, ReviewQueue, SubmissionView};
 
+#[cfg(feature = "ssr")]
 fn ticked(v: Option<&String>) -> bool {
     v.is_some_and(|v| v != "false")
 }
