@@ -102,7 +102,9 @@ pub fn build(state: AppState) -> Router {
             security::origin_check,
         ))
         .layer(middleware::from_fn(body_limit))
-        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES.max(MAX_EVIDENCE_BODY_BYTES)))
+        .layer(RequestBodyLimitLayer::new(
+            MAX_UPLOAD_BODY_BYTES.max(MAX_EVIDENCE_BODY_BYTES),
+        ))
         .layer(middleware::from_fn_with_state(pages, routes::pages::serve))
         .layer(middleware::from_fn_with_state(assets, assets::serve))
         .layer(middleware::from_fn_with_state(

@@ -65,7 +65,8 @@ fn png() -> Vec<u8> {
     out
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// An institution with an admin and a reviewer; returns their sessions.
 async fn institution(app: &TestApp, slug: &str) -> (String, String) {
@@ -160,7 +161,14 @@ async fn badge(app: &TestApp, admin: &str, inst: &str, name: &str) -> String {
 }
 
 /// A program of these badges (and capstone evidence when given).
-async fn program(app: &TestApp, admin: &str, inst: &str, slug: &str, badges: &[&str], capstone: &str) {
+async fn program(
+    app: &TestApp,
+    admin: &str,
+    inst: &str,
+    slug: &str,
+    badges: &[&str],
+    capstone: &str,
+) {
     let mut fields = vec![
         ("institution", inst.to_string()),
         ("original", String::new()),
@@ -189,31 +197,76 @@ async fn learner(app: &TestApp, email: &str, name: &str, program: &str) -> Strin
     s
 }
 
-async fn upload(app: &TestApp, s: &str, program: &str, badge: &str, filename: &str, bytes: &[u8], public: bool) -> Reply {
-    let mut fields = vec![("program", program), ("badge", badge), ("include_in_credential", "on")];
+async fn upload(
+    app: &TestApp,
+    s: &str,
+    program: &str,
+    badge: &str,
+    filename: &str,
+    bytes: &[u8],
+    public: bool,
+) -> Reply {
+    let mut fields = vec![
+        ("program", program),
+        ("badge", badge),
+        ("include_in_credential", "on"),
+    ];
     if public {
         fields.push(("is_public", "on"));
     }
-    multipart(app, "upload_evidence", &fields, Some(("file", filename, bytes)), Some(s)).await
+    multipart(
+        app,
+        "upload_evidence",
+        &fields,
+        Some(("file", filename, bytes)),
+        Some(s),
+    )
+    .await
 }
 
 async fn link(app: &TestApp, s: &str, program: &str, badge: &str, url: &str) -> Reply {
     app.call(
         "add_evidence_link",
-        &[("program", program), ("badge", badge), ("url", url), ("name", "My repository"), ("include_in_credential", "true"), ("is_public", "true")],
+        &[
+            ("program", program),
+            ("badge", badge),
+            ("url", url),
+            ("name", "My repository"),
+            ("include_in_credential", "true"),
+            ("is_public", "true"),
+        ],
         Some(s),
     )
     .await
 }
 
 async fn mine(app: &TestApp, s: &str, program: &str, badge: &str) -> SubmissionView {
-    let r = app.call("my_evidence", &[("program", program), ("badge", badge)], Some(s)).await;
+    let r = app
+        .call(
+            "my_evidence",
+            &[("program", program), ("badge", badge)],
+            Some(s),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     serde_json::from_str(&r.body).unwrap()
 }
 
-async fn decide(app: &TestApp, s: &str, inst: &str, sub: &str, decision: &str, feedback: &str, score: Option<&str>) -> Reply {
-    let mut fields = vec![("institution", inst), ("submission", sub), ("decision", decision), ("feedback", feedback)];
+async fn decide(
+    app: &TestApp,
+    s: &str,
+    inst: &str,
+    sub: &str,
+    decision: &str,
+    feedback: &str,
+    score: Option<&str>,
+) -> Reply {
+    let mut fields = vec![
+        ("institution", inst),
+        ("submission", sub),
+        ("decision", decision),
+        ("feedback", feedback),
+    ];
     if let Some(level) = score {
         fields.push(("scores[0]", level));
     }
@@ -240,9 +293,25 @@ async fn submitted(app: &TestApp, admin: &str) -> (String, String, String, Strin
     let r = upload(app, &ada, "data", &b, "notes.pdf", PDF, false).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let private_piece: String = serde_json::from_str(&r.body).unwrap();
-    let r = app.call("save_narrative", &[("program", "data"), ("badge", &b), ("narrative", "I analysed the data.")], Some(&ada)).await;
+    let r = app
+        .call(
+            "save_narrative",
+            &[
+                ("program", "data"),
+                ("badge", &b),
+                ("narrative", "I analysed the data."),
+            ],
+            Some(&ada),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app.call("submit_evidence", &[("program", "data"), ("badge", &b)], Some(&ada)).await;
+    let r = app
+        .call(
+            "submit_evidence",
+            &[("program", "data"), ("badge", &b)],
+            Some(&ada),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let sub = mine(app, &ada, "data", &b).await.public_id;
     (ada, b, sub, public_piece, private_piece)
@@ -595,4 +664,3 @@ with_files_on_both_backends! {
         assert_eq!(direct, 0);
     }
 }
-

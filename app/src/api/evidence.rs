@@ -48,7 +48,6 @@ pub async fn my_evidence(program: String, badge: String) -> Result<SubmissionVie
 #[server(endpoint = "upload_evidence", input = MultipartFormData)]
 pub async fn upload_evidence(data: MultipartData) -> Result<String, AppError> {
     use crate::server::{
-        ServerError,
         evidence::{
             submissions::{self, ItemFlags},
             upload,
@@ -87,7 +86,7 @@ pub async fn upload_evidence(data: MultipartData) -> Result<String, AppError> {
                 tracing::warn!(error = %e, key = %file.key, "removing a refused upload");
             }
         }
-        Ok::<_, ServerError>(added?)
+        added
     };
     run.await.map_err(AppError::from)
 }
@@ -161,9 +160,7 @@ pub async fn change_evidence_item(
                 .await;
         }
         match move_to.as_str() {
-            "up" | "down" => {
-                submissions::move_item(&state.db, user, &item, move_to == "up").await
-            }
+            "up" | "down" => submissions::move_item(&state.db, user, &item, move_to == "up").await,
             _ => {
                 let flags = ItemFlags {
                     include_in_credential: ticked(include_in_credential.as_ref()),
@@ -223,7 +220,14 @@ pub async fn review_submission(
     let run = async {
         let state = request::state()?;
         let actor = request::actor(&state).await?;
-        review::open(&state.db, &state.settings, &actor, &institution, &submission).await
+        review::open(
+            &state.db,
+            &state.settings,
+            &actor,
+            &institution,
+            &submission,
+        )
+        .await
     };
     run.await.map_err(AppError::from)
 }

@@ -66,16 +66,16 @@ async fn file(
     let range = headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| parse_range(v, size));
+        .map_or(RangeAnswer::Whole, |v| parse_range(v, size));
     let mut res = match range {
-        Some(Err(())) => {
+        RangeAnswer::Unsatisfiable => {
             let mut res = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
                 res.headers_mut().insert(header::CONTENT_RANGE, v);
             }
             return Ok(res);
         }
-        Some(Ok(Some((start, end)))) => {
+        RangeAnswer::Part(start, end) => {
             let bytes = store
                 .get_range(&key, start..end + 1)
                 .await
@@ -86,8 +86,7 @@ async fn file(
             }
             res
         }
-        // No range, or one this route does not serve (several at once): the whole file.
-        Some(Ok(None)) | None => {
+        RangeAnswer::Whole => {
             let stream = store
                 .stream(&key)
                 .await
@@ -186,33 +185,41 @@ pub fn content_disposition(inline: bool, name: &str) -> HeaderValue {
     .unwrap_or(HeaderValue::from_static("attachment"))
 }
 
-/// One byte range of `Range: bytes=…` as inclusive bounds: `Ok(None)` for a header
-/// this route does not honour (another unit, several ranges), `Err` when unsatisfiable.
-pub fn parse_range(value: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
+/// What to answer to a `Range` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeAnswer {
+    /// The whole file (a header this route does not honour: another unit, several
+    /// ranges).
+    Whole,
+    /// These bytes (inclusive bounds).
+    Part(u64, u64),
+    /// 416.
+    Unsatisfiable,
+}
+
+/// Reads `Range: bytes=…` for a file of `size` bytes.
+pub fn parse_range(value: &str, size: u64) -> RangeAnswer {
     let Some(spec) = value.trim().strip_prefix("bytes=") else {
-        return Ok(None);
+        return RangeAnswer::Whole;
     };
-    if spec.contains(',') {
-        return Ok(None);
-    }
-    let Some((start, end)) = spec.split_once('-') else {
-        return Ok(None);
+    let Some((start, end)) = spec.split_once('-').filter(|_| !spec.contains(',')) else {
+        return RangeAnswer::Whole;
     };
     let (start, end) = (start.trim(), end.trim());
-    if size == 0 {
-        return Err(());
-    }
-    let last = size - 1;
-    let bounds = match (start.parse::<u64>().ok(), end.parse::<u64>().ok()) {
+    let Some(last) = size.checked_sub(1) else {
+        return RangeAnswer::Unsatisfiable;
+    };
+    let (from, to) = match (start.parse::<u64>().ok(), end.parse::<u64>().ok()) {
         (Some(s), Some(e)) if s <= e => (s, e.min(last)),
         (Some(s), None) if end.is_empty() => (s, last),
         (None, Some(n)) if start.is_empty() && n > 0 => (size.saturating_sub(n), last),
-        _ => return Ok(None),
+        _ => return RangeAnswer::Whole,
     };
-    if bounds.0 > last {
-        return Err(());
+    if from > last {
+        RangeAnswer::Unsatisfiable
+    } else {
+        RangeAnswer::Part(from, to)
     }
-    Ok(Some(bounds))
 }
 
 #[cfg(test)]
@@ -221,22 +228,34 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(parse_range("bytes=0-9", 100), Ok(Some((0, 9))));
-        assert_eq!(parse_range("bytes=90-", 100), Ok(Some((90, 99))));
-        assert_eq!(parse_range("bytes=-10", 100), Ok(Some((90, 99))));
-        assert_eq!(parse_range("bytes=50-500", 100), Ok(Some((50, 99))));
-        assert_eq!(parse_range("bytes=100-", 100), Err(()));
-        assert_eq!(parse_range("bytes=0-1,5-6", 100), Ok(None));
-        assert_eq!(parse_range("items=0-1", 100), Ok(None));
+        use RangeAnswer::{Part, Unsatisfiable, Whole};
+        assert_eq!(parse_range("bytes=0-9", 100), Part(0, 9));
+        assert_eq!(parse_range("bytes=90-", 100), Part(90, 99));
+        assert_eq!(parse_range("bytes=-10", 100), Part(90, 99));
+        assert_eq!(parse_range("bytes=50-500", 100), Part(50, 99));
+        assert_eq!(parse_range("bytes=100-", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-", 0), Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Whole);
+        assert_eq!(parse_range("items=0-1", 100), Whole);
     }
 
     #[test]
     fn names_cannot_break_the_header() {
         let v = content_disposition(false, "a\"b\r\nSet-Cookie: x=1; é.pdf");
         let s = v.to_str().expect("ascii");
-        assert!(s.starts_with("attachment; filename=\"a_b__Set-Cookie_ x_1_ _.pdf\""), "{s}");
-        assert!(s.contains("filename*=UTF-8''a%22b%0D%0ASet-Cookie%3A%20x%3D1%3B%20%C3%A9.pdf"), "{s}");
+        assert!(
+            s.starts_with("attachment; filename=\"a_b__Set-Cookie_ x_1_ _.pdf\""),
+            "{s}"
+        );
+        assert!(
+            s.contains("filename*=UTF-8''a%22b%0D%0ASet-Cookie%3A%20x%3D1%3B%20%C3%A9.pdf"),
+            "{s}"
+        );
         let v = content_disposition(true, "..");
-        assert!(v.to_str().expect("ascii").starts_with("inline; filename=\"evidence\""));
+        assert!(
+            v.to_str()
+                .expect("ascii")
+                .starts_with("inline; filename=\"evidence\"")
+        );
     }
 }

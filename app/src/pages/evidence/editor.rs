@@ -188,7 +188,11 @@ fn Editor(v: SubmissionView, actions: Actions) -> impl IntoView {
 
 /// The two choices per piece: in the credential, and public.
 #[component]
-fn Choices(prefix: &'static str, #[prop(default = true)] include: bool, #[prop(default = false)] public: bool) -> impl IntoView {
+fn Choices(
+    prefix: &'static str,
+    #[prop(default = true)] include: bool,
+    #[prop(default = false)] public: bool,
+) -> impl IntoView {
     let inc = format!("{prefix}-include");
     let pubid = format!("{prefix}-public");
     view! {

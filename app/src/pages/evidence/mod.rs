@@ -14,7 +14,14 @@ use crate::model::evidence::{EventView, ItemView, state_label};
 /// A submission's state as a labelled tag.
 #[component]
 pub fn StateTag(state: String) -> impl IntoView {
-    let class = format!("state-tag state-{}", if state.is_empty() { "none" } else { state.as_str() });
+    let class = format!(
+        "state-tag state-{}",
+        if state.is_empty() {
+            "none"
+        } else {
+            state.as_str()
+        }
+    );
     view! { <span class=class data-testid="state">{state_label(&state)}</span> }
 }
 

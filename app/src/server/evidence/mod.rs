@@ -192,8 +192,16 @@ pub(crate) async fn view(
     let state = sub.map(|s| s.state.clone()).unwrap_or_default();
     Ok(SubmissionView {
         public_id: sub.map(|s| s.public_id.to_string()).unwrap_or_default(),
-        program_slug: ctx.program.as_ref().map(|p| p.slug.clone()).unwrap_or_default(),
-        program_name: ctx.program.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        program_slug: ctx
+            .program
+            .as_ref()
+            .map(|p| p.slug.clone())
+            .unwrap_or_default(),
+        program_name: ctx
+            .program
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
         institution_slug: ctx.inst.slug.clone(),
         badge_id: ctx.badge.public_id.to_string(),
         badge_name: badge_view.name,

@@ -281,13 +281,9 @@ fn scores(
             }
             continue;
         }
-        let level = c
-            .levels
-            .iter()
-            .find(|l| l.name == chosen)
-            .ok_or_else(|| {
-                AppError::invalid(format!("\"{chosen}\" is not a level of \"{}\".", c.name))
-            })?;
+        let level = c.levels.iter().find(|l| l.name == chosen).ok_or_else(|| {
+            AppError::invalid(format!("\"{chosen}\" is not a level of \"{}\".", c.name))
+        })?;
         out.push(RubricScore {
             criterion: c.name.clone(),
             level: level.name.clone(),
@@ -360,7 +356,9 @@ pub async fn decide(
             .await?
             .map(|s| s.state)
             .unwrap_or_default();
-        return Err(EvidenceError::WrongState(super::state_words(&current), decision.verb()).into());
+        return Err(
+            EvidenceError::WrongState(super::state_words(&current), decision.verb()).into(),
+        );
     }
     let detail = if feedback.is_empty() {
         format!("{} the evidence.", capitalized(decision.verb()))
@@ -431,7 +429,10 @@ pub async fn decide(
     let (title, sentence) = match decision {
         Decision::Approve => (
             format!("Approved: {badge_name}"),
-            format!("Your evidence for \"{badge_name}\" was approved by {}.", inst.name),
+            format!(
+                "Your evidence for \"{badge_name}\" was approved by {}.",
+                inst.name
+            ),
         ),
         Decision::RequestChanges => (
             format!("Changes requested: {badge_name}"),
@@ -502,7 +503,10 @@ pub(crate) fn piece(settings: &Settings, i: &evidence_item::Model) -> EvidencePi
         genre: if is_file { "File" } else { "Link" }.to_string(),
         public_url: i.is_public.then(|| {
             if is_file {
-                crate::server::urls::page(&settings.public_url, &format!("/evidence/{}", i.public_id))
+                crate::server::urls::page(
+                    &settings.public_url,
+                    &format!("/evidence/{}", i.public_id),
+                )
             } else {
                 i.url.clone().unwrap_or_default()
             }

@@ -178,7 +178,10 @@ mod tests {
         up.finish().await.expect("finish");
         assert_eq!(store.keys().await.expect("list"), ["u1/b"]);
         assert_eq!(&store.get("u1/b").await.expect("get")[..], b"hello world");
-        assert_eq!(&store.get_range("u1/b", 6..11).await.expect("range")[..], b"world");
+        assert_eq!(
+            &store.get_range("u1/b", 6..11).await.expect("range")[..],
+            b"world"
+        );
         store.delete("u1/b").await.expect("delete");
         store.delete("u1/b").await.expect("deleting twice is fine");
         assert!(store.keys().await.expect("list").is_empty());

@@ -16,8 +16,8 @@ use sea_orm::{
 use super::storage::EvidenceStore;
 use super::upload::{Allowance, StoredFile};
 use super::{
-    Context, EvidenceError, MAX_ITEMS, MAX_NARRATIVE_CHARS, items_of, parse_id, record,
-    transition, view,
+    Context, EvidenceError, MAX_ITEMS, MAX_NARRATIVE_CHARS, items_of, parse_id, record, transition,
+    view,
 };
 use crate::error::AppError;
 use crate::model::evidence::{
@@ -351,7 +351,10 @@ pub async fn add_file(
         Some(learner.id),
         "file_added",
         None,
-        &format!("Added the file \"{name}\" ({}, {} bytes).", file.content_type, file.size),
+        &format!(
+            "Added the file \"{name}\" ({}, {} bytes).",
+            file.content_type, file.size
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -457,7 +460,10 @@ pub async fn save_narrative(
     let ctx = learner_context(&*txn, learner.id, program_slug, badge_id).await?;
     let sub = editable_submission(&*txn, learner.id, &ctx).await?;
     submission::Entity::update_many()
-        .col_expr(submission::Column::Narrative, Expr::value(narrative.clone()))
+        .col_expr(
+            submission::Column::Narrative,
+            Expr::value(narrative.clone()),
+        )
         .col_expr(submission::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(submission::Column::Id.eq(sub.id))
         .exec(&*txn)
@@ -528,11 +534,7 @@ pub async fn set_flags(
         } else {
             "not in"
         },
-        if flags.is_public {
-            "public"
-        } else {
-            "private"
-        }
+        if flags.is_public { "public" } else { "private" }
     );
     record(
         &*txn,
@@ -720,7 +722,10 @@ mod tests {
 
     #[test]
     fn names_lose_paths_and_control_characters() {
-        assert_eq!(display_name("C:\\Users\\a\\report.pdf", "File"), "report.pdf");
+        assert_eq!(
+            display_name("C:\\Users\\a\\report.pdf", "File"),
+            "report.pdf"
+        );
         assert_eq!(display_name("../../etc/passwd", "File"), "passwd");
         assert_eq!(display_name("a\nb", "File"), "a b");
         assert_eq!(display_name("  ", "File"), "File");
