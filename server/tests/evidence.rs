@@ -596,7 +596,8 @@ with_files_on_both_backends! {
         assert_eq!(r.header("content-type"), Some("application/pdf"));
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         assert!(r.header("content-disposition").unwrap().starts_with("inline; filename=\"notes.pdf\""));
-        assert!(r.header("content-security-policy").unwrap().contains("default-src 'none'"));
+        let csp = r.header("content-security-policy").unwrap();
+        assert!(csp.starts_with("sandbox;") && csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'self'"), "{csp}");
         assert_eq!(r.header("x-frame-options"), Some("SAMEORIGIN"));
         assert_eq!(r.body.as_bytes(), PDF);
 

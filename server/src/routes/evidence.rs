@@ -6,14 +6,13 @@
 //! under a safe name), a sandboxing CSP, and single byte ranges (video seeking).
 //!
 //! The CSP: `sandbox` makes the file a document of an opaque origin without scripts,
-//! so an uploaded file can never act as our site. Chromium, however, refuses to show a
-//! PDF in its viewer when the PDF's own response carries `sandbox` (the viewer is an
-//! extension frame that a sandboxed document may not load), so PDFs get the strictest
-//! policy that still lets the viewer render: no `sandbox`, but nothing may load or run
-//! from the document (`default-src 'none'`; the viewer's own scripts are the browser's,
-//! not the document's), `object-src 'self'` for the viewer to embed the file, and
-//! framing by our own pages only. A PDF can carry JavaScript, which Chromium's viewer
-//! (PDFium) runs in its own isolated interpreter with no access to our origin.
+//! forms or plugins, and `default-src 'none'` lets it load nothing, so an uploaded file
+//! can never act as our site even when opened directly. Checked in Chromium 156: images
+//! and video shown by `<img>`/`<video>` in the review page are not affected (a
+//! response's CSP governs documents only), and Chromium's PDF viewer renders a PDF
+//! under this policy both opened directly and framed by the review page, so PDFs need
+//! no weaker policy. `frame-ancestors 'self'` with `X-Frame-Options: SAMEORIGIN` lets
+//! our own pages frame a file for the preview, and nobody else's.
 
 use axum::{
     Extension, Router,
@@ -39,10 +38,8 @@ use crate::api_error::ApiError;
 /// The route pattern.
 pub const EVIDENCE: &str = "/evidence/{public_id}";
 
-/// The policy of every evidence file but PDFs: an opaque, script-less sandbox.
-pub const SANDBOX_CSP: &str = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
-/// The policy of PDFs (see the module's comment).
-pub const PDF_CSP: &str = "default-src 'none'; object-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
+/// The policy of every evidence file: an opaque, script-less sandbox that loads nothing.
+pub const SANDBOX_CSP: &str = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
 
 /// The routes, to merge into the main router.
 pub fn router() -> Router<AppState> {
@@ -123,11 +120,7 @@ fn add_file_headers(h: &mut HeaderMap, item: &evidence_item::Model) {
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(if preview == "pdf" {
-            PDF_CSP
-        } else {
-            SANDBOX_CSP
-        }),
+        HeaderValue::from_static(SANDBOX_CSP),
     );
     // Our own pages may show it in a frame (the PDF preview); nobody else's.
     h.insert(
