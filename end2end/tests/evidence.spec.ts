@@ -31,7 +31,7 @@ async function signOut(page: Page) {
 
 /** The card under this heading. */
 function section(page: Page, heading: string) {
-  return page.locator("section", { has: page.getByRole("heading", { name: heading, exact: true }) });
+  return page.locator("section.card", { has: page.getByRole("heading", { name: heading, exact: true }) });
 }
 
 async function axeScan(page: Page) {
@@ -72,6 +72,7 @@ test("a learner submits evidence, the reviewer asks for changes, then approves; 
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByTestId("evidence-item")).toHaveCount(1);
   await expect(page.getByTestId("evidence-items")).toContainText("Meeting notes");
+  await page.getByLabel("Name (optional; the file's name otherwise)").fill("Minutes");
   await page.getByLabel("File", { exact: true }).setInputFiles({ name: "minutes.pdf", mimeType: "application/pdf", buffer: PDF });
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByTestId("evidence-item")).toHaveCount(2);
@@ -101,11 +102,11 @@ test("a learner submits evidence, the reviewer asks for changes, then approves; 
   await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(2);
   await expect(page.getByRole("link", { name: "Agendas" })).toHaveAttribute("href", "https://example.org/agendas");
   // The PDF shows in Chromium's viewer inside its sandboxed frame.
-  await expect(page.locator("iframe[title='Evidence PDF: minutes.pdf']")).toBeVisible();
+  await expect(page.locator("iframe[title='Evidence PDF: Minutes']")).toBeVisible();
   await expect.poll(() => page.frames().some((f) => f.url().startsWith("chrome-extension://"))).toBe(true);
   await expect(page.getByTestId("narrative")).toHaveText("I ran three meetings with agendas and notes.");
   await axeScan(page);
-  await page.getByLabel("Request changes").check();
+  await page.getByRole("radio", { name: "Request changes" }).check();
   await page.getByLabel("Feedback to the learner (required to request changes or reject)").fill("Please add the notes of the third meeting.");
   await page.getByRole("button", { name: "Record decision" }).click();
   await expect(page.getByTestId("state").first()).toHaveText("Changes requested");
@@ -129,8 +130,8 @@ test("a learner submits evidence, the reviewer asks for changes, then approves; 
   // The reviewer scores the rubric and approves.
   await signIn(page, REVIEWER, DEMO_PASSWORD);
   await openInQueue(page, learnerName);
-  await page.getByLabel("Exemplary (3 points)").check();
-  await page.getByLabel("Approve and award the badge").check();
+  await page.getByRole("radio", { name: "Exemplary (3 points)" }).check();
+  await page.getByRole("radio", { name: "Approve and award the badge" }).check();
   await page.getByRole("button", { name: "Record decision" }).click();
   await expect(page.getByTestId("state").first()).toHaveText("Approved");
   await signOut(page);
