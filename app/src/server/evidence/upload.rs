@@ -338,8 +338,8 @@ mod tests {
         pe.resize(512, 0);
         assert!(matches!(sniff(&pe, true), Sniffed::Refused(_)));
         assert!(matches!(
-            sniff(b"<script>alert(1)</script>", true),
-            Sniffed::Refused(None)
+            sniff(b"<html><script>alert(1)</script>", true),
+            Sniffed::Refused(_)
         ));
         // A compound file is judged once whole; a complete one that is no Office file
         // is refused.
