@@ -18,6 +18,9 @@ use leptos_router::{
 use crate::pages::{
     account_links::{ConfirmPage, ForgotPage, ResetPage},
     catalog::{competency::CompetencyPage, program::ProgramPage, programs::Programs},
+    evidence::{
+        editor::EvidenceEditorPage, learn::LearnPage, queue::ReviewQueuePage, review::ReviewPage,
+    },
     invitation::InvitationPage,
     landing::Landing,
     manage::{
@@ -25,6 +28,7 @@ use crate::pages::{
         overview::ManageOverview, program_form::ProgramFormPage, transcripts::TranscriptsPage,
     },
     not_found::NotFound,
+    notifications::NotificationsPage,
     outbox::OutboxPage,
     portfolio::Portfolio,
     settings::Settings,
@@ -117,6 +121,26 @@ lazy_page!(
     /// `/admin/outbox`.
     OutboxRoute => OutboxPage
 );
+lazy_page!(
+    /// `/learn/:program`.
+    LearnRoute => LearnPage
+);
+lazy_page!(
+    /// `/learn/:program/:badge`.
+    EvidenceEditorRoute => EvidenceEditorPage
+);
+lazy_page!(
+    /// `/manage/:inst/review`.
+    ReviewQueueRoute => ReviewQueuePage
+);
+lazy_page!(
+    /// `/manage/:inst/review/:submission`.
+    ReviewRoute => ReviewPage
+);
+lazy_page!(
+    /// `/notifications`.
+    NotificationsRoute => NotificationsPage
+);
 
 /// The routed part of the page.
 #[component]
@@ -176,6 +200,14 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/account/reset") view={Lazy::<ResetRoute>::new()} />
             <Route path=path!("/account/confirm") view={Lazy::<ConfirmRoute>::new()} />
             <Route path=path!("/admin/outbox") view={Lazy::<OutboxRoute>::new()} />
+            <Route path=path!("/learn/:program") view={Lazy::<LearnRoute>::new()} />
+            <Route path=path!("/learn/:program/:badge") view={Lazy::<EvidenceEditorRoute>::new()} />
+            <Route path=path!("/manage/:inst/review") view={Lazy::<ReviewQueueRoute>::new()} />
+            <Route
+                path=path!("/manage/:inst/review/:submission")
+                view={Lazy::<ReviewRoute>::new()}
+            />
+            <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} />
         </Routes>
     }
 }

@@ -97,7 +97,11 @@ pub fn settings(config: &config::Config, may_create_key: bool) -> anyhow::Result
     let mail = config.mail_settings();
     // A mistyped SMTP URL or sender stops the start, instead of failing every mail.
     app::server::mail::sender::Sender::from_settings(&mail)?;
+    let evidence_dir = config.data_dir.join("evidence");
+    let evidence = app::server::evidence::storage::EvidenceStore::local(&evidence_dir)
+        .with_context(|| format!("opening the evidence folder {}", evidence_dir.display()))?;
     Ok(Settings::new(&config.public_url(), kek)
+        .with_evidence_store(evidence)
         .with_trusted_proxies(config.trusted_proxies.0.clone())
         .with_forwarding_header(config.forwarding_header)
         .with_mail(mail))

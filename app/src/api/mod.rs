@@ -8,4 +8,5 @@ pub mod account_mail;
 pub mod auth;
 pub mod awards;
 pub mod catalog;
+pub mod evidence;
 pub mod outbox;

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod awards;
+pub mod evidence;
 pub mod images;
 pub mod issuers;
 pub mod pages;

@@ -73,6 +73,7 @@ fn Screen(
             {can.then(|| view! {
                 <p><a href=format!("/manage/{}/awards", i.slug)>"Awards"</a> " · " <a href=format!("/manage/{}/transcripts", i.slug)>"Transcript notations"</a></p>
             })}
+            <p><a class="button" href=format!("/manage/{}/review", i.slug) data-testid="review-queue-link">"Review queue"</a></p>
 
             <section class="card" aria-labelledby="programs-heading">
                 <h2 id="programs-heading">"Programs"</h2>
