@@ -114,6 +114,18 @@ pub fn spawn_mail_worker(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Starts the bulk award worker of a server: it awards the rows of started bulk runs in
+/// the background and, at once, resumes runs a stopped server left running (see
+/// `app::server::awards::bulk`).
+pub fn spawn_bulk_worker(state: &AppState) {
+    use app::server::awards::bulk;
+    bulk::spawn(
+        state.db.clone(),
+        (*state.settings).clone(),
+        bulk::WorkerConfig::default(),
+    );
+}
+
 /// The state a server runs with.
 pub fn state(db: DatabaseConnection, config: &config::Config, settings: Settings) -> AppState {
     AppState::new(db, leptos_options(&config.site_root, config.addr), settings)

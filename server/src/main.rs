@@ -101,6 +101,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     server::verify_site(&state.leptos_options)?;
     server::spawn_housekeeping(state.clone());
     server::spawn_mail_worker(&state)?;
+    server::spawn_bulk_worker(&state);
     let app = server::router::build(state);
     let listener = server::listen(config.addr)
         .await

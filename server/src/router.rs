@@ -30,23 +30,33 @@ pub const MAX_UPLOAD_BODY_BYTES: usize = app::server::catalog::images::MAX_IMAGE
     + 16 * 1024;
 /// Endpoints that take an image upload.
 pub const UPLOAD_PATHS: &[&str] = &["/api/save_badge", "/api/save_profile"];
+/// Largest body of a bulk award upload (the CSV cap plus the form's text).
+pub const MAX_BULK_BODY_BYTES: usize =
+    app::model::bulk::MAX_FILE_BYTES + app::server::uploads::MAX_TEXT_BYTES + 16 * 1024;
+/// The endpoint that takes a bulk award file.
+pub const BULK_UPLOAD_PATH: &str = "/api/bulk_preview";
 
 /// Requests to anything but an upload endpoint get the small body limit: refused up
 /// front by their `Content-Length`, or cut off while read when it is not given.
 async fn body_limit(req: Request, next: middleware::Next) -> Response {
-    if UPLOAD_PATHS.contains(&req.uri().path()) {
+    if req.uri().path() == BULK_UPLOAD_PATH {
         return next.run(req).await;
     }
+    let limit = if UPLOAD_PATHS.contains(&req.uri().path()) {
+        MAX_UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+    if declared.is_some_and(|len| len > limit) {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
     let (parts, body) = req.into_parts();
-    let body = Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
+    let body = Body::new(http_body_util::Limited::new(body, limit));
     next.run(Request::from_parts(parts, body)).await
 }
 
@@ -68,6 +78,7 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .merge(routes::issuers::router(documents))
         .merge(routes::images::router())
+        .merge(routes::bulk::router())
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })
@@ -85,7 +96,7 @@ pub fn build(state: AppState) -> Router {
             security::origin_check,
         ))
         .layer(middleware::from_fn(body_limit))
-        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BULK_BODY_BYTES))
         .layer(middleware::from_fn_with_state(pages, routes::pages::serve))
         .layer(middleware::from_fn_with_state(assets, assets::serve))
         .layer(middleware::from_fn_with_state(

@@ -13,6 +13,10 @@ use app::server::authz::{self, FnAccess};
 const EXPECTED: &[(&str, FnAccess)] = &[
     ("accept_invitation", FnAccess::SignedIn),
     ("add_competency", FnAccess::SignedIn),
+    ("bulk_page", FnAccess::SignedIn),
+    ("bulk_preview", FnAccess::SignedIn),
+    ("bulk_run", FnAccess::SignedIn),
+    ("bulk_start", FnAccess::SignedIn),
     ("catalog", FnAccess::Anyone),
     ("change_email", FnAccess::SignedIn),
     ("change_password", FnAccess::SignedIn),

@@ -6,5 +6,6 @@
 
 pub mod account_mail;
 pub mod auth;
+pub mod bulk;
 pub mod catalog;
 pub mod outbox;

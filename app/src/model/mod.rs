@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod bulk;
 pub mod catalog;
 
 /// What a person may do on the platform.

@@ -1,6 +1,7 @@
 //! Routes outside the Leptos app: plain JSON and bytes, fast and cacheable.
 
 pub mod assets;
+pub mod bulk;
 pub mod images;
 pub mod issuers;
 pub mod pages;

@@ -4,6 +4,7 @@
 //!
 //! - [`issue`]: builds and signs the credential and records the award (this file).
 
+pub mod bulk;
 mod credential;
 pub mod stacking;
 
