@@ -21,7 +21,10 @@ use crate::pages::{
     invitation::InvitationPage,
     landing::Landing,
     manage::{
-        badge_form::BadgeFormPage, institution::ManageInstitution, overview::ManageOverview,
+        badge_form::BadgeFormPage,
+        bulk::{BulkRunPage, BulkUploadPage},
+        institution::ManageInstitution,
+        overview::ManageOverview,
         program_form::ProgramFormPage,
     },
     not_found::NotFound,
@@ -88,6 +91,14 @@ lazy_page!(
 lazy_page!(
     /// `/manage/:inst/programs/:program`.
     ProgramFormRoute => ProgramFormPage
+);
+lazy_page!(
+    /// `/manage/:inst/bulk`.
+    BulkUploadRoute => BulkUploadPage
+);
+lazy_page!(
+    /// `/manage/:inst/bulk/:run`.
+    BulkRunRoute => BulkRunPage
 );
 lazy_page!(
     /// `/invitations/accept`.
@@ -158,6 +169,8 @@ pub fn AppRoutes() -> impl IntoView {
                 path=path!("/manage/:inst/programs/:program")
                 view={Lazy::<ProgramFormRoute>::new()}
             />
+            <Route path=path!("/manage/:inst/bulk") view={Lazy::<BulkUploadRoute>::new()} />
+            <Route path=path!("/manage/:inst/bulk/:run") view={Lazy::<BulkRunRoute>::new()} />
             <Route path=path!("/invitations/accept") view={Lazy::<InvitationRoute>::new()} />
             <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />
             <Route path=path!("/account/reset") view={Lazy::<ResetRoute>::new()} />

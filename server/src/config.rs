@@ -247,6 +247,13 @@ pub enum Command {
     /// Create institutions and manage their signing keys.
     #[command(subcommand)]
     Institution(InstitutionCommand),
+    /// Benchmark (run by scripts/bench): bulk award ROWS rows into the configured,
+    /// empty database and print the figures. Never on a real installation.
+    #[command(hide = true)]
+    BenchBulk {
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+    },
 }
 
 /// `badgefolio institution …`.

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod api_error;
+pub mod bench_bulk;
 pub mod config;
 pub mod credential_cli;
 pub mod db;

@@ -45,6 +45,13 @@ async fn main() -> anyhow::Result<()> {
             let code = server::credential_cli::run(&db, &settings, cmd).await?;
             std::process::exit(code);
         }
+        Command::BenchBulk { rows } => {
+            let (db, settings) = prepare(&config).await?;
+            let backend = format!("{:?}", db.get_database_backend());
+            let figures = server::bench_bulk::run(&db, &settings, rows).await?;
+            println!("{}", server::bench_bulk::report(&backend, &figures));
+            Ok(())
+        }
         Command::Institution(cmd) => {
             let (db, settings) = prepare(&config).await?;
             server::credential_cli::institution(&db, &settings, cmd).await

@@ -3,6 +3,7 @@
 //! Platform admins also create institutions here.
 
 pub mod badge_form;
+pub mod bulk;
 pub mod institution;
 pub mod overview;
 pub mod program_form;
