@@ -340,8 +340,8 @@ on_both_backends! {
         badge(&app, &admin, "north", "Teamwork").await;
         for (csv, expected) in [
             ("", "Choose a CSV file"),
-            ("mail,badge\nada@example.org,Teamwork\n", "unknown column \"mail\""),
-            ("email\nada@example.org\n", "\"badge\" is missing"),
+            ("mail,badge\nada@example.org,Teamwork\n", "unknown column \\\"mail\\\""),
+            ("email\nada@example.org\n", "\\\"badge\\\" is missing"),
             ("email,badge\n", "no rows"),
         ] {
             let r = upload(&app, &admin, "north", csv).await;
