@@ -44,7 +44,11 @@ pub fn peak_rss_kib() -> Option<u64> {
 ///
 /// # Errors
 /// When the database is not empty enough (the institution exists) or anything fails.
-pub async fn run(db: &DatabaseConnection, settings: &Settings, rows: usize) -> anyhow::Result<Figures> {
+pub async fn run(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    rows: usize,
+) -> anyhow::Result<Figures> {
     let slug = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let inst = issuing::create_institution(
         db,
@@ -154,8 +158,9 @@ pub fn report(backend: &str, f: &Figures) -> String {
         cps = f.credentials_per_sec,
         sps = f.signatures_per_sec,
         ratio = f.ratio,
-        mem = f
-            .peak_rss_kib
-            .map_or_else(|| "n/a".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0)),
+        mem = f.peak_rss_kib.map_or_else(
+            || "n/a".to_string(),
+            |k| format!("{:.1} MiB", k as f64 / 1024.0)
+        ),
     )
 }

@@ -94,11 +94,7 @@ pub fn thousands(n: i32) -> String {
         }
         out.push(c);
     }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 #[cfg(test)]

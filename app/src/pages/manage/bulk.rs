@@ -244,10 +244,7 @@ fn Progress(r: BulkRunView) -> impl IntoView {
 
 #[component]
 fn Report(r: BulkRunView) -> impl IntoView {
-    let csv = format!(
-        "/manage/{}/bulk/{}/report.csv",
-        r.institution, r.public_id
-    );
+    let csv = format!("/manage/{}/bulk/{}/report.csv", r.institution, r.public_id);
     view! {
         <section class="card" aria-labelledby="report-heading">
             <h2 id="report-heading">"Report"</h2>

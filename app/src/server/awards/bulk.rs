@@ -34,9 +34,7 @@ use crate::model::bulk::{
     MAX_ROWS, thousands,
 };
 use crate::server::db::begin_write;
-use crate::server::entities::{
-    award, badge, badge_version, bulk_row, bulk_run, institution, user,
-};
+use crate::server::entities::{award, badge, badge_version, bulk_row, bulk_run, institution, user};
 use crate::server::error::{ServerError, ServerResult};
 use crate::server::state::Settings;
 use crate::server::{accounts, catalog};
@@ -201,7 +199,10 @@ impl Badges {
                 .await?;
             for v in versions {
                 if current.get(&v.badge_id) == Some(&v.version) {
-                    by_name.entry(v.name.trim().to_string()).or_default().push(v.badge_id);
+                    by_name
+                        .entry(v.name.trim().to_string())
+                        .or_default()
+                        .push(v.badge_id);
                 }
             }
             for b in &own {
@@ -651,7 +652,8 @@ pub async fn report_csv(
 ) -> ServerResult<(String, Vec<u8>)> {
     let run = find(db, inst, run).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| ServerError::Context(if e.is_io_error() { "csv io" } else { "csv" });
+    let csv_err =
+        |e: csv::Error| ServerError::Context(if e.is_io_error() { "csv io" } else { "csv" });
     out.write_record(["line", "email", "badge", "outcome", "reason"])
         .map_err(csv_err)?;
     let mut rows = bulk_row::Entity::find()
@@ -677,7 +679,13 @@ pub async fn report_csv(
         .file_name
         .trim_end_matches(".csv")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect::<String>();
     Ok((format!("{stem}-report.csv"), bytes))
@@ -864,8 +872,14 @@ pub async fn process_row(
         return Ok(RowOutcome::Taken);
     }
     let Some(badge_id) = row.badge_id else {
-        return write_outcome(txn, row.id, RowOutcome::Failed, None, "The badge is missing.")
-            .await;
+        return write_outcome(
+            txn,
+            row.id,
+            RowOutcome::Failed,
+            None,
+            "The badge is missing.",
+        )
+        .await;
     };
     let request = AwardRequest {
         badge_id,
@@ -890,9 +904,7 @@ pub async fn process_row(
         awarded_by: run.created_by,
     };
     match super::issue(&*txn, settings, request).await {
-        Ok(Issued::New(a)) => {
-            write_outcome(txn, row.id, RowOutcome::Awarded, Some(a.id), "").await
-        }
+        Ok(Issued::New(a)) => write_outcome(txn, row.id, RowOutcome::Awarded, Some(a.id), "").await,
         Ok(Issued::AlreadyHeld(_)) => {
             write_outcome(
                 txn,
@@ -1086,8 +1098,12 @@ mod tests {
     #[test]
     fn unusable_files_are_refused_with_a_reason() {
         assert!(msg(parse(b"").unwrap_err()).contains("empty"));
-        assert!(msg(parse(b"email\nada@example.org\n").unwrap_err()).contains("\"badge\" is missing"));
-        assert!(msg(parse(b"email,badge,color\n").unwrap_err()).contains("unknown column \"color\""));
+        assert!(
+            msg(parse(b"email\nada@example.org\n").unwrap_err()).contains("\"badge\" is missing")
+        );
+        assert!(
+            msg(parse(b"email,badge,color\n").unwrap_err()).contains("unknown column \"color\"")
+        );
         assert!(msg(parse(b"email,badge,email\n").unwrap_err()).contains("twice"));
         assert!(msg(parse(b"email,badge\n").unwrap_err()).contains("no rows"));
         assert!(msg(parse(b"email,badge\n\xff\xfe,x\n").unwrap_err()).contains("UTF-8"));
