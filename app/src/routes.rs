@@ -24,8 +24,13 @@ use crate::pages::{
     invitation::InvitationPage,
     landing::Landing,
     manage::{
-        awards::AwardsPage, badge_form::BadgeFormPage, institution::ManageInstitution,
-        overview::ManageOverview, program_form::ProgramFormPage, transcripts::TranscriptsPage,
+        awards::AwardsPage,
+        badge_form::BadgeFormPage,
+        bulk::{BulkRunPage, BulkUploadPage},
+        institution::ManageInstitution,
+        overview::ManageOverview,
+        program_form::ProgramFormPage,
+        transcripts::TranscriptsPage,
     },
     not_found::NotFound,
     notifications::NotificationsPage,
@@ -100,6 +105,14 @@ lazy_page!(
 lazy_page!(
     /// `/manage/:inst/transcripts`.
     TranscriptsRoute => TranscriptsPage
+);
+lazy_page!(
+    /// `/manage/:inst/bulk`.
+    BulkUploadRoute => BulkUploadPage
+);
+lazy_page!(
+    /// `/manage/:inst/bulk/:run`.
+    BulkRunRoute => BulkRunPage
 );
 lazy_page!(
     /// `/invitations/accept`.
@@ -195,6 +208,8 @@ pub fn AppRoutes() -> impl IntoView {
                 path=path!("/manage/:inst/transcripts")
                 view={Lazy::<TranscriptsRoute>::new()}
             />
+            <Route path=path!("/manage/:inst/bulk") view={Lazy::<BulkUploadRoute>::new()} />
+            <Route path=path!("/manage/:inst/bulk/:run") view={Lazy::<BulkRunRoute>::new()} />
             <Route path=path!("/invitations/accept") view={Lazy::<InvitationRoute>::new()} />
             <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />
             <Route path=path!("/account/reset") view={Lazy::<ResetRoute>::new()} />

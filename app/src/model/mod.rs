@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod awards;
+pub mod bulk;
 pub mod catalog;
 pub mod evidence;
 

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod awards;
 pub mod evidence;
+pub mod bulk;
 pub mod images;
 pub mod issuers;
 pub mod pages;

@@ -104,6 +104,7 @@ fn Screen(
                     }).collect_view()}
                 </ul>
                 {can.then(|| view! { <p><a class="button" href=format!("/manage/{}/badges/new", slug.get_value())>"New badge"</a></p> })}
+                {can.then(|| view! { <p><a href=format!("/manage/{}/bulk", slug.get_value())>"Award badges from a CSV file"</a></p> })}
             </section>
 
             <section class="card" aria-labelledby="staff-heading">
