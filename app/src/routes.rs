@@ -18,13 +18,22 @@ use leptos_router::{
 use crate::pages::{
     account_links::{ConfirmPage, ForgotPage, ResetPage},
     catalog::{competency::CompetencyPage, program::ProgramPage, programs::Programs},
+    evidence::{
+        editor::EvidenceEditorPage, learn::LearnPage, queue::ReviewQueuePage, review::ReviewPage,
+    },
     invitation::InvitationPage,
     landing::Landing,
     manage::{
-        awards::AwardsPage, badge_form::BadgeFormPage, institution::ManageInstitution,
-        overview::ManageOverview, program_form::ProgramFormPage, transcripts::TranscriptsPage,
+        awards::AwardsPage,
+        badge_form::BadgeFormPage,
+        bulk::{BulkRunPage, BulkUploadPage},
+        institution::ManageInstitution,
+        overview::ManageOverview,
+        program_form::ProgramFormPage,
+        transcripts::TranscriptsPage,
     },
     not_found::NotFound,
+    notifications::NotificationsPage,
     outbox::OutboxPage,
     portfolio::Portfolio,
     settings::Settings,
@@ -98,6 +107,14 @@ lazy_page!(
     TranscriptsRoute => TranscriptsPage
 );
 lazy_page!(
+    /// `/manage/:inst/bulk`.
+    BulkUploadRoute => BulkUploadPage
+);
+lazy_page!(
+    /// `/manage/:inst/bulk/:run`.
+    BulkRunRoute => BulkRunPage
+);
+lazy_page!(
     /// `/invitations/accept`.
     InvitationRoute => InvitationPage
 );
@@ -116,6 +133,26 @@ lazy_page!(
 lazy_page!(
     /// `/admin/outbox`.
     OutboxRoute => OutboxPage
+);
+lazy_page!(
+    /// `/learn/:program`.
+    LearnRoute => LearnPage
+);
+lazy_page!(
+    /// `/learn/:program/:badge`.
+    EvidenceEditorRoute => EvidenceEditorPage
+);
+lazy_page!(
+    /// `/manage/:inst/review`.
+    ReviewQueueRoute => ReviewQueuePage
+);
+lazy_page!(
+    /// `/manage/:inst/review/:submission`.
+    ReviewRoute => ReviewPage
+);
+lazy_page!(
+    /// `/notifications`.
+    NotificationsRoute => NotificationsPage
 );
 
 /// The routed part of the page.
@@ -171,11 +208,21 @@ pub fn AppRoutes() -> impl IntoView {
                 path=path!("/manage/:inst/transcripts")
                 view={Lazy::<TranscriptsRoute>::new()}
             />
+            <Route path=path!("/manage/:inst/bulk") view={Lazy::<BulkUploadRoute>::new()} />
+            <Route path=path!("/manage/:inst/bulk/:run") view={Lazy::<BulkRunRoute>::new()} />
             <Route path=path!("/invitations/accept") view={Lazy::<InvitationRoute>::new()} />
             <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />
             <Route path=path!("/account/reset") view={Lazy::<ResetRoute>::new()} />
             <Route path=path!("/account/confirm") view={Lazy::<ConfirmRoute>::new()} />
             <Route path=path!("/admin/outbox") view={Lazy::<OutboxRoute>::new()} />
+            <Route path=path!("/learn/:program") view={Lazy::<LearnRoute>::new()} />
+            <Route path=path!("/learn/:program/:badge") view={Lazy::<EvidenceEditorRoute>::new()} />
+            <Route path=path!("/manage/:inst/review") view={Lazy::<ReviewQueueRoute>::new()} />
+            <Route
+                path=path!("/manage/:inst/review/:submission")
+                view={Lazy::<ReviewRoute>::new()}
+            />
+            <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} />
         </Routes>
     }
 }

@@ -241,6 +241,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(BulkRuns::CreatedAt))
                     .col(timestamp_with_time_zone_null(BulkRuns::StartedAt))
                     .col(timestamp_with_time_zone_null(BulkRuns::FinishedAt))
+                    // A worker holds a running run until then (renewed while it works);
+                    // after that another worker (another process) may take it over.
+                    .col(timestamp_with_time_zone_null(BulkRuns::LeaseUntil))
                     .foreign_key(&mut fk(
                         "fk_bulk_runs_institution",
                         (BulkRuns::Table, BulkRuns::InstitutionId),
@@ -572,6 +575,7 @@ enum BulkRuns {
     CreatedAt,
     StartedAt,
     FinishedAt,
+    LeaseUntil,
 }
 
 #[derive(DeriveIden)]

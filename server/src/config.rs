@@ -249,6 +249,13 @@ pub enum Command {
     Institution(InstitutionCommand),
     /// Award a badge to an address (pending until an account confirms it).
     Award(AwardArgs),
+    /// Benchmark (run by scripts/bench): bulk award ROWS rows into the configured,
+    /// empty database and print the figures. Never on a real installation.
+    #[command(hide = true)]
+    BenchBulk {
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+    },
 }
 
 /// Options of `award`.

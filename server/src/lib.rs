@@ -9,6 +9,7 @@
 pub mod access;
 pub mod api_error;
 pub mod award_cli;
+pub mod bench_bulk;
 pub mod config;
 pub mod credential_cli;
 pub mod db;
@@ -97,7 +98,11 @@ pub fn settings(config: &config::Config, may_create_key: bool) -> anyhow::Result
     let mail = config.mail_settings();
     // A mistyped SMTP URL or sender stops the start, instead of failing every mail.
     app::server::mail::sender::Sender::from_settings(&mail)?;
+    let evidence_dir = config.data_dir.join("evidence");
+    let evidence = app::server::evidence::storage::EvidenceStore::local(&evidence_dir)
+        .with_context(|| format!("opening the evidence folder {}", evidence_dir.display()))?;
     Ok(Settings::new(&config.public_url(), kek)
+        .with_evidence_store(evidence)
         .with_trusted_proxies(config.trusted_proxies.0.clone())
         .with_forwarding_header(config.forwarding_header)
         .with_mail(mail))
@@ -113,6 +118,18 @@ pub fn spawn_mail_worker(state: &AppState) -> anyhow::Result<()> {
     let sender = Sender::from_settings(&state.settings.mail)?;
     worker::spawn(state.db.clone(), sender, worker::WorkerConfig::default());
     Ok(())
+}
+
+/// Starts the bulk award worker of a server: it awards the rows of started bulk runs in
+/// the background and, at once, resumes runs a stopped server left running (see
+/// `app::server::awards::bulk`).
+pub fn spawn_bulk_worker(state: &AppState) {
+    use app::server::awards::bulk;
+    bulk::spawn(
+        state.db.clone(),
+        (*state.settings).clone(),
+        bulk::WorkerConfig::default(),
+    );
 }
 
 /// The state a server runs with.

@@ -30,23 +30,46 @@ pub const MAX_UPLOAD_BODY_BYTES: usize = app::server::catalog::images::MAX_IMAGE
     + 16 * 1024;
 /// Endpoints that take an image upload.
 pub const UPLOAD_PATHS: &[&str] = &["/api/save_badge", "/api/save_profile"];
+/// Largest body of an evidence upload (the file cap plus the form's text).
+pub const MAX_EVIDENCE_BODY_BYTES: usize = app::server::evidence::upload::MAX_FILE_BYTES
+    + app::server::uploads::MAX_TEXT_BYTES
+    + 16 * 1024;
+/// The endpoint that takes an evidence file.
+pub const EVIDENCE_UPLOAD_PATH: &str = "/api/upload_evidence";
+/// Largest body of a bulk award upload (the CSV cap plus the form's text).
+pub const MAX_BULK_BODY_BYTES: usize =
+    app::model::bulk::MAX_FILE_BYTES + app::server::uploads::MAX_TEXT_BYTES + 16 * 1024;
+/// The endpoint that takes a bulk award file.
+pub const BULK_UPLOAD_PATH: &str = "/api/bulk_preview";
 
-/// Requests to anything but an upload endpoint get the small body limit: refused up
-/// front by their `Content-Length`, or cut off while read when it is not given.
-async fn body_limit(req: Request, next: middleware::Next) -> Response {
-    if UPLOAD_PATHS.contains(&req.uri().path()) {
-        return next.run(req).await;
+/// The body limit of a request to `path`.
+fn body_limit_for(path: &str) -> usize {
+    if path == EVIDENCE_UPLOAD_PATH {
+        MAX_EVIDENCE_BODY_BYTES
+    } else if path == BULK_UPLOAD_PATH {
+        MAX_BULK_BODY_BYTES
+    } else if UPLOAD_PATHS.contains(&path) {
+        MAX_UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
     }
+}
+
+/// Every request gets the body limit of its endpoint (small but for the upload
+/// endpoints): refused up front by its `Content-Length`, or cut off while read when it
+/// is not given.
+async fn body_limit(req: Request, next: middleware::Next) -> Response {
+    let limit = body_limit_for(req.uri().path());
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+    if declared.is_some_and(|len| len > limit) {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
     let (parts, body) = req.into_parts();
-    let body = Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
+    let body = Body::new(http_body_util::Limited::new(body, limit));
     next.run(Request::from_parts(parts, body)).await
 }
 
@@ -69,6 +92,8 @@ pub fn build(state: AppState) -> Router {
         .merge(routes::issuers::router(documents))
         .merge(routes::images::router())
         .merge(routes::awards::router())
+        .merge(routes::evidence::router())
+        .merge(routes::bulk::router())
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })
@@ -86,7 +111,11 @@ pub fn build(state: AppState) -> Router {
             security::origin_check,
         ))
         .layer(middleware::from_fn(body_limit))
-        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(
+            MAX_UPLOAD_BODY_BYTES
+                .max(MAX_EVIDENCE_BODY_BYTES)
+                .max(MAX_BULK_BODY_BYTES),
+        ))
         .layer(middleware::from_fn_with_state(pages, routes::pages::serve))
         .layer(middleware::from_fn_with_state(assets, assets::serve))
         .layer(middleware::from_fn_with_state(

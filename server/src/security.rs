@@ -93,7 +93,11 @@ pub fn add_headers(h: &mut HeaderMap, csp: HeaderValue, personal: bool, hsts: bo
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A route that lets our own pages frame it (an evidence PDF in the review page)
+    // says so itself; everything else may not be framed at all.
+    if !h.contains_key(header::X_FRAME_OPTIONS) {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),

@@ -31,6 +31,9 @@ pub fn SiteHeader() -> impl IntoView {
                                         <li>
                                             <A href="/portfolio" attr:class="nav-link">"My portfolio"</A>
                                         </li>
+                                        <li>
+                                            <crate::components::notifications_link::NotificationsLink />
+                                        </li>
                                         {(user.role != crate::model::Role::Learner).then(|| view! {
                                             <li>
                                                 <A href="/manage" attr:class="nav-link">"Manage"</A>

@@ -3,5 +3,6 @@
 pub mod footer;
 pub mod form;
 pub mod header;
+pub mod notifications_link;
 pub mod signed_in;
 pub mod upload_form;

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 pub mod awards;
+pub mod bulk;
 pub mod catalog;
+pub mod evidence;
 
 /// What a person may do on the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

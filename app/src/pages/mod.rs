@@ -2,10 +2,12 @@
 
 pub mod account_links;
 pub mod catalog;
+pub mod evidence;
 pub mod invitation;
 pub mod landing;
 pub mod manage;
 pub mod not_found;
+pub mod notifications;
 pub mod outbox;
 pub mod portfolio;
 pub mod settings;

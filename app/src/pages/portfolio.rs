@@ -42,6 +42,7 @@ pub fn Portfolio() -> impl IntoView {
                                                 <li>
                                                     <a href=format!("/programs/{}", e.program_slug)>{e.program_name}</a>
                                                     <span class="meta">" · " {e.institution} " · " {credit_line(e.credits, e.credit_bearing)} " · " {format!("{} badges", e.badge_count)}</span>
+                                                    " · " <a href=format!("/learn/{}", e.program_slug)>"Work on badges"</a>
                                                 </li>
                                             }).collect_view()}
                                         </ul>

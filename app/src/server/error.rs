@@ -23,6 +23,8 @@ pub enum ServerError {
     Key(String),
     #[error("signing: {0}")]
     Sign(#[from] openbadges::proof::SignError),
+    #[error("evidence storage: {0}")]
+    Storage(#[from] object_store::Error),
     #[error("missing server context: {0}")]
     Context(&'static str),
 }

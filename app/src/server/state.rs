@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 
 use super::actor_cache::ActorCache;
 use super::client_addr::ForwardingHeader;
+use super::evidence::storage::EvidenceStore;
 use super::issuing::secrets::KeyEncryptionKey;
 use super::mail::sender::MailSettings;
 use super::rate_limit::LoginLimiter;
@@ -32,6 +33,8 @@ pub struct Settings {
     pub forwarding_header: ForwardingHeader,
     /// How mail is delivered (SMTP, or the log) and who it is from.
     pub mail: MailSettings,
+    /// Where evidence files are kept (in memory unless the server configures a folder).
+    pub evidence: EvidenceStore,
 }
 
 impl Settings {
@@ -46,6 +49,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             forwarding_header: ForwardingHeader::default(),
             mail: MailSettings::log_only(&public_url),
+            evidence: EvidenceStore::in_memory(),
             public_url,
         }
     }
@@ -67,6 +71,13 @@ impl Settings {
     #[must_use]
     pub fn with_mail(mut self, mail: MailSettings) -> Self {
         self.mail = mail;
+        self
+    }
+
+    /// The same settings, keeping evidence files in `store`.
+    #[must_use]
+    pub fn with_evidence_store(mut self, store: EvidenceStore) -> Self {
+        self.evidence = store;
         self
     }
 

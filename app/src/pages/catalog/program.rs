@@ -47,6 +47,7 @@ pub fn ProgramPage() -> impl IntoView {
                                         }.into_any(),
                                         Some(true) => view! {
                                             <p class="form-success" data-testid="enrolled">"You are enrolled in this program."</p>
+                                            <p><a class="button" href=format!("/learn/{slug}") data-testid="work-on-badges">"Work on badges"</a></p>
                                             <ActionForm action=withdraw attr:class="inline-form">
                                                 <input type="hidden" name="slug" value=slug.clone() />
                                                 <button type="submit" class="link-button">"Withdraw"</button>

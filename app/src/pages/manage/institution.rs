@@ -73,6 +73,7 @@ fn Screen(
             {can.then(|| view! {
                 <p><a href=format!("/manage/{}/awards", i.slug)>"Awards"</a> " · " <a href=format!("/manage/{}/transcripts", i.slug)>"Transcript notations"</a></p>
             })}
+            <p><a class="button" href=format!("/manage/{}/review", i.slug) data-testid="review-queue-link">"Review queue"</a></p>
 
             <section class="card" aria-labelledby="programs-heading">
                 <h2 id="programs-heading">"Programs"</h2>
@@ -103,6 +104,7 @@ fn Screen(
                     }).collect_view()}
                 </ul>
                 {can.then(|| view! { <p><a class="button" href=format!("/manage/{}/badges/new", slug.get_value())>"New badge"</a></p> })}
+                {can.then(|| view! { <p><a href=format!("/manage/{}/bulk", slug.get_value())>"Award badges from a CSV file"</a></p> })}
             </section>
 
             <section class="card" aria-labelledby="staff-heading">

@@ -4,6 +4,7 @@
 
 pub mod awards;
 pub mod badge_form;
+pub mod bulk;
 pub mod institution;
 pub mod overview;
 pub mod program_form;

@@ -9,6 +9,7 @@
 //! - [`listing`]: the issuer admin's and the learner's lists, the registrar's CSV.
 
 pub mod claims;
+pub mod bulk;
 mod credential;
 pub mod lifecycle;
 pub mod listing;
