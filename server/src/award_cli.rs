@@ -19,7 +19,11 @@ use crate::config::AwardArgs;
 ///
 /// # Errors
 /// An unknown institution or badge, a bad address, database or signing errors.
-pub async fn run(db: &DatabaseConnection, settings: &Settings, args: AwardArgs) -> anyhow::Result<()> {
+pub async fn run(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    args: AwardArgs,
+) -> anyhow::Result<()> {
     let inst = institutions::by_slug(db, &args.institution)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
@@ -46,7 +50,8 @@ pub async fn run(db: &DatabaseConnection, settings: &Settings, args: AwardArgs) 
     let Some(b) = found else {
         bail!("{} has no badge named or with the id {wanted:?}", inst.slug);
     };
-    let email = app::server::accounts::normalize_email(&args.email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let email =
+        app::server::accounts::normalize_email(&args.email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let recipient = claims::recipient_for(db, &email, args.name.trim())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -98,7 +98,20 @@ pub async fn dependents(
         Some(user_id) => q.filter(award::Column::UserId.eq(user_id)),
         None => q.filter(award::Column::RecipientEmail.eq(a.recipient_email.clone())),
     };
-    Ok(q.all(db).await?)
+    let found = q.all(db).await?;
+    // A program credential is the award of the program's own badge.
+    let programs = program::Entity::find()
+        .filter(program::Column::Id.is_in(found.iter().filter_map(|d| d.program_id)))
+        .all(db)
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter(|d| {
+            programs
+                .iter()
+                .any(|p| Some(p.id) == d.program_id && p.program_badge_id == Some(d.badge_id))
+        })
+        .collect())
 }
 
 /// What [`revoke`] did.

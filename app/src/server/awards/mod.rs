@@ -8,8 +8,8 @@
 //! - [`claims`]: awards to an address without an account, claimed once an account confirms it.
 //! - [`listing`]: the issuer admin's and the learner's lists, the registrar's CSV.
 
-pub mod claims;
 pub mod bulk;
+pub mod claims;
 mod credential;
 pub mod lifecycle;
 pub mod listing;

@@ -412,7 +412,9 @@ pub async fn decide(
                     narrative: (!sub.narrative.trim().is_empty()).then(|| sub.narrative.clone()),
                     rubric: scored,
                     evidence,
-                    program_id: sub.program_id,
+                    // Only a program's own credential names its program (stacking
+                    // and revocation tell program credentials apart by it).
+                    program_id: None,
                     submission_id: Some(sub.id),
                     bulk_row_id: None,
                     source: award::SOURCE_REVIEW,
