@@ -24,8 +24,13 @@ use crate::pages::{
     invitation::InvitationPage,
     landing::Landing,
     manage::{
-        badge_form::BadgeFormPage, institution::ManageInstitution, overview::ManageOverview,
+        awards::AwardsPage,
+        badge_form::BadgeFormPage,
+        bulk::{BulkRunPage, BulkUploadPage},
+        institution::ManageInstitution,
+        overview::ManageOverview,
         program_form::ProgramFormPage,
+        transcripts::TranscriptsPage,
     },
     not_found::NotFound,
     notifications::NotificationsPage,
@@ -92,6 +97,22 @@ lazy_page!(
 lazy_page!(
     /// `/manage/:inst/programs/:program`.
     ProgramFormRoute => ProgramFormPage
+);
+lazy_page!(
+    /// `/manage/:inst/awards`.
+    AwardsRoute => AwardsPage
+);
+lazy_page!(
+    /// `/manage/:inst/transcripts`.
+    TranscriptsRoute => TranscriptsPage
+);
+lazy_page!(
+    /// `/manage/:inst/bulk`.
+    BulkUploadRoute => BulkUploadPage
+);
+lazy_page!(
+    /// `/manage/:inst/bulk/:run`.
+    BulkRunRoute => BulkRunPage
 );
 lazy_page!(
     /// `/invitations/accept`.
@@ -182,6 +203,13 @@ pub fn AppRoutes() -> impl IntoView {
                 path=path!("/manage/:inst/programs/:program")
                 view={Lazy::<ProgramFormRoute>::new()}
             />
+            <Route path=path!("/manage/:inst/awards") view={Lazy::<AwardsRoute>::new()} />
+            <Route
+                path=path!("/manage/:inst/transcripts")
+                view={Lazy::<TranscriptsRoute>::new()}
+            />
+            <Route path=path!("/manage/:inst/bulk") view={Lazy::<BulkUploadRoute>::new()} />
+            <Route path=path!("/manage/:inst/bulk/:run") view={Lazy::<BulkRunRoute>::new()} />
             <Route path=path!("/invitations/accept") view={Lazy::<InvitationRoute>::new()} />
             <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />
             <Route path=path!("/account/reset") view={Lazy::<ResetRoute>::new()} />

@@ -241,6 +241,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(BulkRuns::CreatedAt))
                     .col(timestamp_with_time_zone_null(BulkRuns::StartedAt))
                     .col(timestamp_with_time_zone_null(BulkRuns::FinishedAt))
+                    // A worker holds a running run until then (renewed while it works);
+                    // after that another worker (another process) may take it over.
+                    .col(timestamp_with_time_zone_null(BulkRuns::LeaseUntil))
                     .foreign_key(&mut fk(
                         "fk_bulk_runs_institution",
                         (BulkRuns::Table, BulkRuns::InstitutionId),
@@ -325,6 +328,8 @@ impl MigrationTrait for Migration {
                     .col(text_null(Awards::RevocationReason))
                     // The corrected award that replaced this one (re-issue).
                     .col(integer_null(Awards::ReplacedBy))
+                    // The issuer admin who revoked it (the audit trail beside when and why).
+                    .col(integer_null(Awards::RevokedBy))
                     .foreign_key(&mut fk(
                         "fk_awards_user",
                         (Awards::Table, Awards::UserId),
@@ -570,6 +575,7 @@ enum BulkRuns {
     CreatedAt,
     StartedAt,
     FinishedAt,
+    LeaseUntil,
 }
 
 #[derive(DeriveIden)]
@@ -612,6 +618,7 @@ enum Awards {
     RevokedAt,
     RevocationReason,
     ReplacedBy,
+    RevokedBy,
 }
 
 #[derive(DeriveIden)]

@@ -6,12 +6,11 @@
 //                         with the JavaScript stack into DIR/js-signed.json for our verifier.
 import fs from "node:fs";
 import path from "node:path";
-import zlib from "node:zlib";
 import * as vc from "@digitalbazaar/vc";
 import { DataIntegrityProof } from "@digitalbazaar/data-integrity";
 import { cryptosuite as eddsaRdfc2022 } from "@digitalbazaar/eddsa-rdfc-2022-cryptosuite";
 import * as Ed25519Multikey from "@digitalbazaar/ed25519-multikey";
-import { offlineLoader } from "./loader.mjs";
+import { offlineLoader, statusChecker } from "./loader.mjs";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: node verify.mjs DIR");
@@ -25,21 +24,7 @@ const documentLoader = offlineLoader(documents);
 
 const suite = new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 });
 
-// BitstringStatusList: verify the list credential, then read the bit (MSB first).
-async function checkStatus({ credential }) {
-  const entry = credential.credentialStatus;
-  const list = documentLoader(entry.statusListCredential).document;
-  const listResult = await vc.verifyCredential({ credential: list, suite, documentLoader });
-  if (!listResult.verified) return { verified: false, error: new Error("status list does not verify") };
-  if ((list.issuer.id || list.issuer) !== (credential.issuer.id || credential.issuer)) {
-    return { verified: false, error: new Error("status list issuer differs") };
-  }
-  const encoded = list.credentialSubject.encodedList;
-  const bits = zlib.gunzipSync(Buffer.from(encoded.slice(1), "base64url"));
-  const index = Number(entry.statusListIndex);
-  const revoked = (bits[index >> 3] & (0x80 >> (index & 7))) !== 0;
-  return { verified: !revoked };
-}
+const checkStatus = statusChecker(documentLoader, suite);
 
 // Our own minimal unbaking, independent of the Rust code.
 function unbake(name, bytes) {

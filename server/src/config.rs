@@ -247,6 +247,35 @@ pub enum Command {
     /// Create institutions and manage their signing keys.
     #[command(subcommand)]
     Institution(InstitutionCommand),
+    /// Award a badge to an address (pending until an account confirms it).
+    Award(AwardArgs),
+    /// Benchmark (run by scripts/bench): bulk award ROWS rows into the configured,
+    /// empty database and print the figures. Never on a real installation.
+    #[command(hide = true)]
+    BenchBulk {
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+    },
+}
+
+/// Options of `award`.
+#[derive(Debug, Args)]
+pub struct AwardArgs {
+    /// Slug of the institution.
+    #[arg(long)]
+    pub institution: String,
+    /// The badge's name (its current version) or public id.
+    #[arg(long)]
+    pub badge: String,
+    /// The recipient's e-mail address.
+    #[arg(long)]
+    pub email: String,
+    /// The recipient's name, as the credential shows it.
+    #[arg(long)]
+    pub name: String,
+    /// A narrative embedded as evidence.
+    #[arg(long, default_value = "")]
+    pub narrative: String,
 }
 
 /// `badgefolio institution …`.

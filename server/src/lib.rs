@@ -8,6 +8,8 @@
 
 pub mod access;
 pub mod api_error;
+pub mod award_cli;
+pub mod bench_bulk;
 pub mod config;
 pub mod credential_cli;
 pub mod db;
@@ -116,6 +118,18 @@ pub fn spawn_mail_worker(state: &AppState) -> anyhow::Result<()> {
     let sender = Sender::from_settings(&state.settings.mail)?;
     worker::spawn(state.db.clone(), sender, worker::WorkerConfig::default());
     Ok(())
+}
+
+/// Starts the bulk award worker of a server: it awards the rows of started bulk runs in
+/// the background and, at once, resumes runs a stopped server left running (see
+/// `app::server::awards::bulk`).
+pub fn spawn_bulk_worker(state: &AppState) {
+    use app::server::awards::bulk;
+    bulk::spawn(
+        state.db.clone(),
+        (*state.settings).clone(),
+        bulk::WorkerConfig::default(),
+    );
 }
 
 /// The state a server runs with.

@@ -45,9 +45,20 @@ async fn main() -> anyhow::Result<()> {
             let code = server::credential_cli::run(&db, &settings, cmd).await?;
             std::process::exit(code);
         }
+        Command::BenchBulk { rows } => {
+            let (db, settings) = prepare(&config).await?;
+            let backend = format!("{:?}", db.get_database_backend());
+            let figures = server::bench_bulk::run(&db, &settings, rows).await?;
+            println!("{}", server::bench_bulk::report(&backend, &figures));
+            Ok(())
+        }
         Command::Institution(cmd) => {
             let (db, settings) = prepare(&config).await?;
             server::credential_cli::institution(&db, &settings, cmd).await
+        }
+        Command::Award(args) => {
+            let (db, settings) = prepare(&config).await?;
+            server::award_cli::run(&db, &settings, args).await
         }
     }
 }
@@ -101,6 +112,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     server::verify_site(&state.leptos_options)?;
     server::spawn_housekeeping(state.clone());
     server::spawn_mail_worker(&state)?;
+    server::spawn_bulk_worker(&state);
     let app = server::router::build(state);
     let listener = server::listen(config.addr)
         .await

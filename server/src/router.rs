@@ -36,11 +36,18 @@ pub const MAX_EVIDENCE_BODY_BYTES: usize = app::server::evidence::upload::MAX_FI
     + 16 * 1024;
 /// The endpoint that takes an evidence file.
 pub const EVIDENCE_UPLOAD_PATH: &str = "/api/upload_evidence";
+/// Largest body of a bulk award upload (the CSV cap plus the form's text).
+pub const MAX_BULK_BODY_BYTES: usize =
+    app::model::bulk::MAX_FILE_BYTES + app::server::uploads::MAX_TEXT_BYTES + 16 * 1024;
+/// The endpoint that takes a bulk award file.
+pub const BULK_UPLOAD_PATH: &str = "/api/bulk_preview";
 
 /// The body limit of a request to `path`.
 fn body_limit_for(path: &str) -> usize {
     if path == EVIDENCE_UPLOAD_PATH {
         MAX_EVIDENCE_BODY_BYTES
+    } else if path == BULK_UPLOAD_PATH {
+        MAX_BULK_BODY_BYTES
     } else if UPLOAD_PATHS.contains(&path) {
         MAX_UPLOAD_BODY_BYTES
     } else {
@@ -84,7 +91,9 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .merge(routes::issuers::router(documents))
         .merge(routes::images::router())
+        .merge(routes::awards::router())
         .merge(routes::evidence::router())
+        .merge(routes::bulk::router())
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })
@@ -103,7 +112,9 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(body_limit))
         .layer(RequestBodyLimitLayer::new(
-            MAX_UPLOAD_BODY_BYTES.max(MAX_EVIDENCE_BODY_BYTES),
+            MAX_UPLOAD_BODY_BYTES
+                .max(MAX_EVIDENCE_BODY_BYTES)
+                .max(MAX_BULK_BODY_BYTES),
         ))
         .layer(middleware::from_fn_with_state(pages, routes::pages::serve))
         .layer(middleware::from_fn_with_state(assets, assets::serve))

@@ -151,9 +151,15 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
                 .is_err()
         );
     }
-    // The catalog and mail migrations go down and up again with data in place.
-    Migrator::down(&db, Some(2)).await.unwrap();
+    // The earning, catalog and mail migrations go down and up again with data in place.
+    Migrator::down(&db, Some(3)).await.unwrap();
     assert!(outbox::Entity::find().all(&db).await.is_err());
+    assert!(
+        app::server::entities::award::Entity::find()
+            .all(&db)
+            .await
+            .is_err()
+    );
     {
         use sea_orm::{ConnectionTrait, Statement};
         let row = db

@@ -62,7 +62,7 @@ pub async fn confirm_email(token: String) -> Result<(), AppError> {
     let run = async {
         let state = request::state()?;
         request::authorize(&state, Action::UseAccountForms).await?;
-        let done = accounts::confirm_link(&state.db, &state.settings.public_url, &token).await?;
+        let done = accounts::confirm_link(&state.db, &state.settings, &token).await?;
         let what = match done {
             accounts::Confirmed::Address { .. } => "address",
             accounts::Confirmed::Changed { .. } => "changed",

@@ -6,6 +6,8 @@
 
 pub mod account_mail;
 pub mod auth;
+pub mod awards;
+pub mod bulk;
 pub mod catalog;
 pub mod evidence;
 pub mod outbox;

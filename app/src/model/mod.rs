@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod awards;
+pub mod bulk;
 pub mod catalog;
 pub mod evidence;
 

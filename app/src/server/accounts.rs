@@ -592,7 +592,8 @@ fn bad_confirm_link() -> AppError {
 }
 
 /// Uses a confirmation link (of a new account, or of a change of address), once, for
-/// the account it was made for, whoever follows it.
+/// the account it was made for, whoever follows it. Awards waiting for the confirmed
+/// address are claimed by the account in the same transaction (`awards::claims`).
 ///
 /// # Errors
 /// `Invalid` for an unusable link, a link to an address the account no longer uses, or
@@ -600,9 +601,10 @@ fn bad_confirm_link() -> AppError {
 /// errors.
 pub async fn confirm_link(
     db: &DatabaseConnection,
-    public_url: &str,
+    settings: &super::state::Settings,
     token: &str,
 ) -> ServerResult<Confirmed> {
+    let public_url = settings.public_url.as_str();
     let txn = super::db::begin_write(db).await?;
     let used =
         account_tokens::consume(&*txn, token, &[Purpose::ConfirmEmail, Purpose::ChangeEmail])
@@ -622,6 +624,7 @@ pub async fn confirm_link(
                 .into());
             }
             mark_confirmed(&*txn, user.id).await?;
+            super::awards::claims::claim_pending(&*txn, settings, user.id, &user.email).await?;
             Confirmed::Address { user_id: user.id }
         }
         Some(Purpose::ChangeEmail) => {
@@ -658,6 +661,7 @@ pub async fn confirm_link(
             )
             .await?;
             mail::enqueue(&*txn, notice).await?;
+            super::awards::claims::claim_pending(&*txn, settings, user_id, &used.email).await?;
             Confirmed::Changed {
                 user_id,
                 email: used.email,

@@ -168,6 +168,11 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("reset_password", FnAccess::Anyone),
     ("confirm_email", FnAccess::Anyone),
     ("list_outbox", FnAccess::SignedIn),
+    ("institution_awards", FnAccess::SignedIn),
+    ("revoke_award", FnAccess::SignedIn),
+    ("reissue_award", FnAccess::SignedIn),
+    ("institution_transcripts", FnAccess::SignedIn),
+    ("my_badges", FnAccess::SignedIn),
     ("learn_program", FnAccess::SignedIn),
     ("my_evidence", FnAccess::SignedIn),
     ("upload_evidence", FnAccess::SignedIn),
@@ -181,6 +186,11 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("notifications", FnAccess::SignedIn),
     ("unread_notifications", FnAccess::Anyone),
     ("mark_notifications_read", FnAccess::SignedIn),
+    // Bulk awards (issue 9): issuer admins of the run's institution.
+    ("bulk_page", FnAccess::SignedIn),
+    ("bulk_preview", FnAccess::SignedIn),
+    ("bulk_run", FnAccess::SignedIn),
+    ("bulk_start", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,

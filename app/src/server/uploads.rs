@@ -17,6 +17,8 @@ pub struct Form {
     fields: Vec<(String, String)>,
     /// The file's bytes, when one was chosen.
     pub file: Option<Vec<u8>>,
+    /// The name the browser gave the file, when it gave one.
+    pub file_name: Option<String>,
 }
 
 impl Form {
@@ -50,6 +52,23 @@ fn bad(e: impl std::fmt::Display) -> AppError {
 /// # Errors
 /// `BadRequest` for a malformed body; `Invalid` when the file or the text is too large.
 pub async fn read_form(data: MultipartData, file_field: &str) -> ServerResult<Form> {
+    read_form_with_cap(data, file_field, MAX_IMAGE_BYTES, || {
+        AppError::from(ImageError::TooLarge)
+    })
+    .await
+}
+
+/// Reads every field; `file_field` names the one file input, which may hold at most
+/// `file_cap` bytes (else `too_large()` is the error).
+///
+/// # Errors
+/// `BadRequest` for a malformed body; `Invalid` when the file or the text is too large.
+pub async fn read_form_with_cap(
+    data: MultipartData,
+    file_field: &str,
+    file_cap: usize,
+    too_large: impl Fn() -> AppError,
+) -> ServerResult<Form> {
     let mut multipart = data
         .into_inner()
         .ok_or_else(|| bad("not multipart/form-data"))?;
@@ -58,8 +77,11 @@ pub async fn read_form(data: MultipartData, file_field: &str) -> ServerResult<Fo
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
         let is_file = name == file_field;
+        if is_file {
+            form.file_name = field.file_name().map(str::to_string);
+        }
         let cap = if is_file {
-            MAX_IMAGE_BYTES
+            file_cap
         } else {
             MAX_TEXT_BYTES - text_bytes.min(MAX_TEXT_BYTES)
         };
@@ -67,7 +89,7 @@ pub async fn read_form(data: MultipartData, file_field: &str) -> ServerResult<Fo
         while let Some(chunk) = field.chunk().await.map_err(bad)? {
             if bytes.len() + chunk.len() > cap {
                 return Err(if is_file {
-                    AppError::from(ImageError::TooLarge).into()
+                    too_large().into()
                 } else {
                     AppError::invalid("The form's text is too long.").into()
                 });

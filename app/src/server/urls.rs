@@ -18,6 +18,8 @@ pub mod routes {
     pub const STATUS_LIST_FIRST: &str = "/issuers/{slug}/status/{purpose}";
     /// Status list number `n` ≥ 1.
     pub const STATUS_LIST_NUMBERED: &str = "/issuers/{slug}/status/{purpose}/{n}";
+    /// One version of a badge as an OB 3.0 `Achievement` (`{version}` is `v1`, `v2`…).
+    pub const ACHIEVEMENT: &str = "/issuers/{slug}/achievements/{id}/{version}";
 }
 
 /// One kind of public URL, with what identifies it.

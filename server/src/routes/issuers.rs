@@ -38,6 +38,7 @@ use app::{
     server::{
         AppState, ServerError,
         authz::{self, Action, Actor},
+        awards, catalog,
         db::write_generation,
         issuing, sessions,
         urls::{self, routes},
@@ -61,6 +62,7 @@ pub fn router(cache: DocumentCache) -> Router<AppState> {
         .route(routes::ISSUER_DID_DOCUMENT, get(did_document))
         .route(routes::STATUS_LIST_FIRST, get(first_status_list))
         .route(routes::STATUS_LIST_NUMBERED, get(numbered_status_list))
+        .route(routes::ACHIEVEMENT, get(achievement))
         .layer(Extension(cache))
 }
 
@@ -366,4 +368,37 @@ async fn numbered_status_list(
         .filter(|v: &u32| *v >= 1 && v.to_string() == n)
         .ok_or(ApiError(AppError::NotFound))?;
     status_list(&state, &cache, (&method, &headers), (&slug, &purpose, n)).await
+}
+
+/// A badge version as the `Achievement` its credentials embed: the permanent id in a
+/// credential answers with what was awarded, however the badge changed since.
+async fn achievement(
+    State(state): State<AppState>,
+    Path((slug, id, version)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    public()?;
+    let path = format!("/issuers/{slug}/achievements/{id}/{version}");
+    let Some(urls::PublicUrl::Achievement { id, version, .. }) = urls::PublicUrl::parse("", &path)
+    else {
+        return Err(ApiError(AppError::NotFound));
+    };
+    let inst = issuing::institution(&state.db, &slug).await?;
+    let b = catalog::badges::find(&state.db, &inst, &id.to_string()).await?;
+    let version = i32::try_from(version).map_err(|_| ApiError(AppError::NotFound))?;
+    let view = catalog::badges::version_view(&state.db, &state.settings, &b, version)
+        .await?
+        .ok_or(ApiError(AppError::NotFound))?;
+    let achievement_id = catalog::badges::achievement_id(&state.settings, &inst, &b, version);
+    let mut doc = awards::achievement(&achievement_id, &view);
+    doc["@context"] = serde_json::json!([
+        openbadges::model::CONTEXT_VC_V2,
+        openbadges::model::CONTEXT_OB_V3
+    ]);
+    doc["creator"] = issuing::profile(&state.settings, &inst);
+    // A version never changes once written.
+    Ok(json_with_cache(
+        doc,
+        "application/ld+json",
+        "public, max-age=86400",
+    ))
 }

@@ -1,7 +1,9 @@
 //! Routes outside the Leptos app: plain JSON and bytes, fast and cacheable.
 
 pub mod assets;
+pub mod awards;
 pub mod evidence;
+pub mod bulk;
 pub mod images;
 pub mod issuers;
 pub mod pages;

@@ -21,6 +21,15 @@ pub fn credit_line(credits: i32, credit_bearing: bool) -> String {
     }
 }
 
+/// "1 badge", "3 badges".
+pub fn badge_count(n: usize) -> String {
+    if n == 1 {
+        "1 badge".to_string()
+    } else {
+        format!("{n} badges")
+    }
+}
+
 /// A load error, in words.
 #[component]
 pub fn LoadError(error: AppError) -> impl IntoView {

@@ -34,7 +34,7 @@ pub fn ProgramPage() -> impl IntoView {
                                 <header class="card">
                                     <p class="meta">{p.institution.clone()}</p>
                                     <h1>{p.name.clone()}</h1>
-                                    <p class="meta" data-testid="program-credits">{credit_line(p.credits, p.credit_bearing)} " · " {format!("{count} badges in the stack")}</p>
+                                    <p class="meta" data-testid="program-credits">{credit_line(p.credits, p.credit_bearing)} " · " {format!("{} in the stack", super::badge_count(count))}</p>
                                     <p class="prose">{p.description.clone()}</p>
                                     <dl class="facts">
                                         {(!p.terms.is_empty()).then(|| view! { <dt>"Runs"</dt><dd>{p.terms.clone()}</dd> })}

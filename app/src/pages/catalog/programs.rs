@@ -104,7 +104,7 @@ pub fn Programs() -> impl IntoView {
                                                 {p.image_url.map(|src| view! { <img src=src alt=alt.clone() width="64" height="64" loading="lazy" /> })}
                                                 <div>
                                                     <h2><a href=href>{p.name}</a></h2>
-                                                    <p class="meta">{p.institution} " · " {credit_line(p.credits, p.credit_bearing)} " · " {format!("{} badges", p.badge_count)}
+                                                    <p class="meta">{p.institution} " · " {credit_line(p.credits, p.credit_bearing)} " · " {super::badge_count(p.badge_count)}
                                                         {(!p.enrollment_open).then_some(" · closed for enrollment")}
                                                     </p>
                                                     <p>{p.summary}</p>

@@ -70,6 +70,9 @@ fn Screen(
         <section class="manage">
             <h1>{i.name.clone()}</h1>
             <p class="meta">"Issuer profile: " <a href=format!("/issuers/{}", i.slug)>{format!("/issuers/{}", i.slug)}</a></p>
+            {can.then(|| view! {
+                <p><a href=format!("/manage/{}/awards", i.slug)>"Awards"</a> " · " <a href=format!("/manage/{}/transcripts", i.slug)>"Transcript notations"</a></p>
+            })}
             <p><a class="button" href=format!("/manage/{}/review", i.slug) data-testid="review-queue-link">"Review queue"</a></p>
 
             <section class="card" aria-labelledby="programs-heading">
@@ -101,6 +104,7 @@ fn Screen(
                     }).collect_view()}
                 </ul>
                 {can.then(|| view! { <p><a class="button" href=format!("/manage/{}/badges/new", slug.get_value())>"New badge"</a></p> })}
+                {can.then(|| view! { <p><a href=format!("/manage/{}/bulk", slug.get_value())>"Award badges from a CSV file"</a></p> })}
             </section>
 
             <section class="card" aria-labelledby="staff-heading">

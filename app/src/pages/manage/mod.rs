@@ -2,10 +2,13 @@
 //! profile, staff, competencies, badges and programs, and the badge and program forms.
 //! Platform admins also create institutions here.
 
+pub mod awards;
 pub mod badge_form;
+pub mod bulk;
 pub mod institution;
 pub mod overview;
 pub mod program_form;
+pub mod transcripts;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::AwardRequest;
 use crate::error::AppError;
+use crate::model::catalog::BadgeView;
 use crate::server::catalog::badges;
 use crate::server::entities::{badge, badge_version, institution};
 use crate::server::error::ServerResult;
@@ -71,23 +72,20 @@ fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// The unsigned credential.
-///
-/// # Errors
-/// `NotFound` when the badge has no current version; database errors.
-pub(super) async fn build(
-    db: &impl ConnectionTrait,
-    settings: &Settings,
-    inst: &institution::Model,
-    b: &badge::Model,
-    version: &badge_version::Model,
-    req: &AwardRequest,
-    email: &str,
-) -> ServerResult<Value> {
-    let mut views = badges::views(db, settings, std::slice::from_ref(b)).await?;
-    let view = views.remove(&b.id).ok_or(AppError::NotFound)?;
-    let achievement_id = badges::achievement_id(settings, inst, b, version.version);
+/// The id of a rubric criterion's `ResultDescription` inside an achievement.
+fn criterion_id(achievement_id: &str, i: usize) -> String {
+    format!("{achievement_id}#rubric-{}", i + 1)
+}
 
+/// The id of a criterion's level.
+fn level_id(achievement_id: &str, i: usize, j: usize) -> String {
+    format!("{}-level-{}", criterion_id(achievement_id, i), j + 1)
+}
+
+/// One version of a badge as an OB 3.0 `Achievement` (what credentials embed and what
+/// its permanent id answers): criteria, image, type, credits, tags, alignments, and the
+/// rubric as `resultDescription`s.
+pub fn achievement(achievement_id: &str, view: &BadgeView) -> Value {
     let mut achievement = json!({
         "id": achievement_id,
         "type": ["Achievement"],
@@ -116,6 +114,79 @@ pub(super) async fn build(
     if !view.tags.is_empty() {
         achievement["tag"] = json!(view.tags);
     }
+    if !view.rubric.is_empty() {
+        achievement["resultDescription"] = view
+            .rubric
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let levels: Vec<Value> = c
+                    .levels
+                    .iter()
+                    .enumerate()
+                    .map(|(j, l)| {
+                        json!({
+                            "id": level_id(achievement_id, i, j),
+                            "type": ["RubricCriterionLevel"],
+                            "name": l.name,
+                            "points": l.points.to_string(),
+                        })
+                    })
+                    .collect();
+                json!({
+                    "id": criterion_id(achievement_id, i),
+                    "type": ["ResultDescription"],
+                    "name": c.name,
+                    "resultType": "RubricCriterionLevel",
+                    "rubricCriterionLevel": levels,
+                })
+            })
+            .collect();
+    }
+    achievement
+}
+
+/// The reviewer's scores as `Result`s pointing at the achievement's rubric.
+fn results(achievement_id: &str, view: &BadgeView, scores: &[RubricScore]) -> Vec<Value> {
+    scores
+        .iter()
+        .map(|score| {
+            let mut result = json!({
+                "type": ["Result"],
+                "value": format!("{} ({} points)", score.level, score.points),
+            });
+            if let Some(i) = view.rubric.iter().position(|c| c.name == score.criterion) {
+                result["resultDescription"] = json!(criterion_id(achievement_id, i));
+                if let Some(j) = view.rubric[i]
+                    .levels
+                    .iter()
+                    .position(|l| l.name == score.level)
+                {
+                    result["achievedLevel"] = json!(level_id(achievement_id, i, j));
+                }
+            }
+            result
+        })
+        .collect()
+}
+
+/// The unsigned credential.
+///
+/// # Errors
+/// `NotFound` when the badge has no such version; database errors.
+pub(super) async fn build(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    inst: &institution::Model,
+    b: &badge::Model,
+    version: &badge_version::Model,
+    req: &AwardRequest,
+    email: &str,
+) -> ServerResult<Value> {
+    let view = badges::version_view(db, settings, b, version.version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let achievement_id = badges::achievement_id(settings, inst, b, version.version);
 
     let mut subject = json!({
         "type": ["AchievementSubject"],
@@ -128,63 +199,14 @@ pub(super) async fn build(
                 "identityType": "name",
             },
         ],
-        "achievement": Value::Null,
+        "achievement": achievement(&achievement_id, &view),
     });
     if view.credits > 0 {
         subject["creditsEarned"] = json!(view.credits);
     }
-
-    // The rubric: described on the achievement, scored on the subject.
     if !req.rubric.is_empty() {
-        let mut descriptions = Vec::new();
-        let mut results = Vec::new();
-        for (i, score) in req.rubric.iter().enumerate() {
-            let criterion_id = format!("{achievement_id}#rubric-{}", i + 1);
-            let levels: Vec<Value> = view
-                .rubric
-                .iter()
-                .find(|c| c.name == score.criterion)
-                .map(|c| {
-                    c.levels
-                        .iter()
-                        .enumerate()
-                        .map(|(j, l)| {
-                            json!({
-                                "id": format!("{criterion_id}-level-{}", j + 1),
-                                "type": ["RubricCriterionLevel"],
-                                "name": l.name,
-                                "points": l.points.to_string(),
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let achieved = levels
-                .iter()
-                .find(|l| l["name"] == score.level.as_str())
-                .and_then(|l| l["id"].as_str())
-                .map(str::to_string);
-            descriptions.push(json!({
-                "id": criterion_id,
-                "type": ["ResultDescription"],
-                "name": score.criterion,
-                "resultType": "RubricCriterionLevel",
-                "rubricCriterionLevel": levels,
-            }));
-            let mut result = json!({
-                "type": ["Result"],
-                "resultDescription": criterion_id,
-                "value": format!("{} ({} points)", score.level, score.points),
-            });
-            if let Some(level) = achieved {
-                result["achievedLevel"] = json!(level);
-            }
-            results.push(result);
-        }
-        achievement["resultDescription"] = json!(descriptions);
-        subject["result"] = json!(results);
+        subject["result"] = json!(results(&achievement_id, &view, &req.rubric));
     }
-    subject["achievement"] = achievement;
 
     let mut evidence = Vec::new();
     if let Some(narrative) = req.narrative.as_deref().map(str::trim)

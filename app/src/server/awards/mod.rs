@@ -3,11 +3,19 @@
 //! award afterwards.
 //!
 //! - [`issue`]: builds and signs the credential and records the award (this file).
+//! - [`stacking`]: program credentials and transcript notations when a stack completes.
+//! - [`lifecycle`]: revocation (with the program credentials built on a badge) and re-issue.
+//! - [`claims`]: awards to an address without an account, claimed once an account confirms it.
+//! - [`listing`]: the issuer admin's and the learner's lists, the registrar's CSV.
 
+pub mod claims;
+pub mod bulk;
 mod credential;
+pub mod lifecycle;
+pub mod listing;
 pub mod stacking;
 
-pub use credential::{EvidencePiece, RubricScore};
+pub use credential::{EvidencePiece, RubricScore, achievement};
 
 use chrono::Utc;
 use sea_orm::{
@@ -135,6 +143,17 @@ pub async fn issue<C: BeginWrite>(
     settings: &Settings,
     req: AwardRequest,
 ) -> ServerResult<Issued> {
+    issue_with_evidence(db, settings, req, None).await
+}
+
+/// [`issue`], with the credential's `evidence` array given as it is (a re-issue copies
+/// the old credential's) instead of built from the request.
+pub(crate) async fn issue_with_evidence<C: BeginWrite>(
+    db: &C,
+    settings: &Settings,
+    req: AwardRequest,
+    raw_evidence: Option<serde_json::Value>,
+) -> ServerResult<Issued> {
     let email = req.recipient.email();
     if let Some(existing) = held(db, req.badge_id, req.recipient.user_id(), &email).await? {
         return Ok(Issued::AlreadyHeld(existing));
@@ -154,7 +173,11 @@ pub async fn issue<C: BeginWrite>(
         .one(&*txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let unsigned = credential::build(&*txn, settings, &inst, &b, &version, &req, &email).await?;
+    let mut unsigned =
+        credential::build(&*txn, settings, &inst, &b, &version, &req, &email).await?;
+    if let Some(evidence) = raw_evidence {
+        unsigned["evidence"] = evidence;
+    }
     let signed = issuing::sign_credential(&*txn, settings, &inst.slug, unsigned).await?;
     let cred = credential_row::Entity::find()
         .filter(credential_row::Column::PublicId.eq(signed.public_id))
@@ -197,6 +220,20 @@ pub async fn issue<C: BeginWrite>(
         }
         Err(e) => return Err(e.into()),
     };
+    // A new badge may complete a program's stack. Program credentials (and re-issues)
+    // do not start another round: `complete_programs` loops until nothing more stacks.
+    if let Some(user_id) = award.user_id
+        && req.source != award::SOURCE_STACKING
+        && req.source != award::SOURCE_REISSUE
+    {
+        Box::pin(stacking::complete_programs_at(
+            &*txn,
+            settings,
+            user_id,
+            Some(inst.id),
+        ))
+        .await?;
+    }
     txn.commit().await?;
     Ok(Issued::New(award))
 }

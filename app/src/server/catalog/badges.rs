@@ -390,6 +390,31 @@ pub async fn views(
     settings: &Settings,
     list: &[badge::Model],
 ) -> ServerResult<HashMap<i32, BadgeView>> {
+    views_of(db, settings, list, |b| b.current_version).await
+}
+
+/// A view of one version of a badge (`None` when there is no such version): what a
+/// credential signed with that version describes, however the badge changed since.
+///
+/// # Errors
+/// Database errors.
+pub async fn version_view(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    b: &badge::Model,
+    version: i32,
+) -> ServerResult<Option<BadgeView>> {
+    Ok(views_of(db, settings, std::slice::from_ref(b), |_| version)
+        .await?
+        .remove(&b.id))
+}
+
+async fn views_of(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    list: &[badge::Model],
+    version_of: impl Fn(&badge::Model) -> i32,
+) -> ServerResult<HashMap<i32, BadgeView>> {
     let mut out = HashMap::new();
     if list.is_empty() {
         return Ok(out);
@@ -404,7 +429,7 @@ pub async fn views(
         .into_iter()
         .filter(|v| {
             list.iter()
-                .any(|b| b.id == v.badge_id && b.current_version == v.version)
+                .any(|b| b.id == v.badge_id && version_of(b) == v.version)
         })
         .collect();
     let image_ids: Vec<i32> = versions.iter().map(|v| v.image_id).collect();
@@ -440,7 +465,7 @@ pub async fn views(
     for b in list {
         let Some(v) = versions
             .iter()
-            .find(|v| v.badge_id == b.id && v.version == b.current_version)
+            .find(|v| v.badge_id == b.id && v.version == version_of(b))
             .cloned()
         else {
             continue;

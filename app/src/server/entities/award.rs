@@ -41,6 +41,8 @@ pub struct Model {
     pub revocation_reason: Option<String>,
     /// The corrected award that replaced this one.
     pub replaced_by: Option<i32>,
+    /// The issuer admin who revoked it.
+    pub revoked_by: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
