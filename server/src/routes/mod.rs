@@ -2,8 +2,8 @@
 
 pub mod assets;
 pub mod awards;
-pub mod evidence;
 pub mod bulk;
+pub mod evidence;
 pub mod images;
 pub mod issuers;
 pub mod pages;
