@@ -366,6 +366,9 @@ with_files_on_both_backends! {
         assert_eq!(r.status, 422, "{}", r.body);
         let r = app.call("submit_evidence", &[("program", "data"), ("badge", &b)], Some(&ada)).await;
         assert_eq!(r.status, 422, "submitting twice: {}", r.body);
+        let r = upload(&app, &ada, "data", &b, "late.pdf", PDF, false).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(store.keys().await.unwrap().len(), 1, "the refused upload left nothing");
 
         // The queue shows it; changes are requested (feedback required).
         let r = app.call("review_queue", &[("institution", "north")], Some(&reviewer)).await;

@@ -62,7 +62,11 @@ pub async fn upload_evidence(data: MultipartData) -> Result<String, AppError> {
         let store = state.settings.evidence.clone();
         let allowance = submissions::allowance(&state.db, user.id).await?;
         let key = format!("u{}/{}", user.id, uuid::Uuid::new_v4());
-        let form = upload::read_form(data, "file", &store, &key, allowance).await?;
+        let owner = upload::Owner {
+            db: &state.db,
+            user_id: user.id,
+        };
+        let form = upload::read_form(data, "file", &store, &key, allowance, owner).await?;
         let Some(file) = form.file.as_ref() else {
             return Err(AppError::invalid("Choose a file to upload.").into());
         };

@@ -222,6 +222,26 @@ async fn editable_submission(
     Ok(sub)
 }
 
+/// Whether the learner may add evidence for this badge now (read-only; checked again
+/// when the piece is recorded): refuses an upload before its file is read.
+///
+/// # Errors
+/// `NotFound`; `Invalid` when the evidence cannot change; database errors.
+pub async fn check_can_add(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    program_slug: &str,
+    badge_id: &str,
+) -> ServerResult<()> {
+    let ctx = learner_context(db, user_id, program_slug, badge_id).await?;
+    if let Some(sub) = find_own(db, user_id, ctx.badge.id).await?
+        && !is_editable(&sub.state)
+    {
+        return Err(EvidenceError::NotEditable(super::state_words(&sub.state)).into());
+    }
+    Ok(())
+}
+
 /// What the learner may still store.
 ///
 /// # Errors

@@ -144,7 +144,15 @@ pub struct Allowance {
     pub used: u64,
 }
 
-/// Reads the form; the field `file_field` is streamed to `store` under `key`.
+/// Whose upload it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Owner<'a> {
+    pub db: &'a sea_orm::DatabaseConnection,
+    pub user_id: i32,
+}
+
+/// Reads the form; the field `file_field` is streamed to `store` under `key`, once the
+/// fields sent before it (`program`, `badge`) name evidence the owner may add to.
 ///
 /// # Errors
 /// `BadRequest` for a malformed body; `Invalid` for a file of a refused kind, too
@@ -156,9 +164,10 @@ pub async fn read_form(
     store: &EvidenceStore,
     key: &str,
     allowance: Allowance,
+    owner: Owner<'_>,
 ) -> ServerResult<EvidenceForm> {
     let mut form = EvidenceForm::default();
-    let read = read_fields(data, file_field, store, key, allowance, &mut form).await;
+    let read = read_fields(data, file_field, store, key, allowance, &mut form, owner).await;
     if let Err(e) = read {
         // A stored file of a form that failed later is removed: nothing stays behind.
         if let Some(f) = form.file.take() {
@@ -176,6 +185,7 @@ async fn read_fields(
     key: &str,
     allowance: Allowance,
     form: &mut EvidenceForm,
+    owner: Owner<'_>,
 ) -> ServerResult<()> {
     let mut multipart = data
         .into_inner()
@@ -187,6 +197,15 @@ async fn read_fields(
             if form.file.is_some() {
                 return Err(AppError::invalid("Upload one file at a time.").into());
             }
+            // The fields before the file (where it goes) are checked before a byte of
+            // it is read.
+            super::submissions::check_can_add(
+                owner.db,
+                owner.user_id,
+                &form.text("program"),
+                &form.text("badge"),
+            )
+            .await?;
             let file_name = field.file_name().unwrap_or_default().to_string();
             if let Some((content_type, size, sha256)) =
                 stream_file(&mut field, store, key, allowance).await?
