@@ -18,6 +18,7 @@
 //! lock is only held to look up or insert an entry, never while canonicalising.
 
 use std::{
+    cell::RefCell,
     collections::HashMap,
     sync::{
         Arc, OnceLock, RwLock,
@@ -47,7 +48,7 @@ const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
 /// Most derived contexts kept; beyond it new ones are processed but not kept.
-const CACHE_LIMIT: usize = 512;
+const CACHE_LIMIT: usize = 1024;
 
 /// JSON-LD 1.1 keywords.
 const KEYWORDS: &[&str] = &[
@@ -141,17 +142,11 @@ struct Ctx {
     id: u64,
     terms: HashMap<Arc<str>, Arc<TermDef>>,
     vocab: Option<String>,
-    previous: Option<Arc<Ctx>>,
+    previous: Option<&'static Ctx>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum LocalKey {
-    /// A document's `@context`: bundled URLs only.
-    Urls(Vec<String>),
-    /// A scoped context from a term definition.
-    Scoped(u64),
-}
-
+/// What a derived context was derived with: its parent, the local context (a
+/// document's list of bundled URLs, or a scoped context by its id), and the flags.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct DeriveKey {
     parent: u64,
@@ -160,22 +155,35 @@ struct DeriveKey {
     propagate: bool,
 }
 
-type Cache = RwLock<HashMap<DeriveKey, Arc<Ctx>>>;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum LocalKey {
+    Urls(Vec<String>),
+    Scoped(u64),
+}
+
+/// Derived contexts are leaked once processed: they are immutable, bounded in number
+/// ([`CACHE_LIMIT`]; past it the full processor takes over), and so can be shared by
+/// plain `&'static` references, with no reference counts for threads to contend on.
+type Cache = RwLock<HashMap<DeriveKey, &'static Ctx>>;
 
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(|| RwLock::new(HashMap::new()))
 }
 
-fn empty_ctx() -> &'static Arc<Ctx> {
-    static EMPTY: OnceLock<Arc<Ctx>> = OnceLock::new();
-    EMPTY.get_or_init(|| {
-        Arc::new(Ctx {
-            id: next_id(),
-            terms: HashMap::new(),
-            vocab: None,
-            previous: None,
-        })
+thread_local! {
+    /// Each thread's copy of the entries it used, so that the shared map's lock is
+    /// only touched the first time a thread meets a context.
+    static LOCAL: RefCell<HashMap<DeriveKey, &'static Ctx>> = RefCell::new(HashMap::new());
+}
+
+fn empty_ctx() -> &'static Ctx {
+    static EMPTY: OnceLock<Ctx> = OnceLock::new();
+    EMPTY.get_or_init(|| Ctx {
+        id: next_id(),
+        terms: HashMap::new(),
+        vocab: None,
+        previous: None,
     })
 }
 
@@ -200,45 +208,60 @@ fn bundled(url: &str) -> Option<&'static Value> {
 
 /// `parent` with `local` applied, from the cache or processed now.
 fn derive(
-    parent: &Arc<Ctx>,
-    key: LocalKey,
+    parent: &'static Ctx,
+    local_key: LocalKey,
     local: &Value,
     override_protected: bool,
     propagate: bool,
-) -> R<Arc<Ctx>> {
+) -> R<&'static Ctx> {
     let key = DeriveKey {
         parent: parent.id,
-        local: key,
+        local: local_key,
         override_protected,
         propagate,
     };
-    if let Some(hit) = cache()
+    if let Some(hit) = LOCAL.with_borrow(|m| m.get(&key).copied()) {
+        return Ok(hit);
+    }
+    let shared = cache()
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .get(&key)
-    {
-        return Ok(hit.clone());
-    }
-    let ctx = Arc::new(process(parent, local, override_protected, propagate)?);
-    let mut map = cache()
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(raced) = map.get(&key) {
-        return Ok(raced.clone());
-    }
-    if map.len() < CACHE_LIMIT {
-        map.insert(key, ctx.clone());
-    }
+        .copied();
+    let ctx = match shared {
+        Some(hit) => hit,
+        None => {
+            let ctx = process(parent, local, override_protected, propagate)?;
+            let mut map = cache()
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match map.get(&key) {
+                Some(raced) => raced,
+                None if map.len() < CACHE_LIMIT => {
+                    let leaked: &'static Ctx = Box::leak(Box::new(ctx));
+                    map.insert(key.clone(), leaked);
+                    leaked
+                }
+                None => return Err(unsupported!()),
+            }
+        }
+    };
+    LOCAL.with_borrow_mut(|m| m.insert(key, ctx));
     Ok(ctx)
 }
 
 /// Context processing (JSON-LD 1.1 API §4.1) for the features we support.
-fn process(active: &Arc<Ctx>, local: &Value, override_protected: bool, propagate: bool) -> R<Ctx> {
+fn process(
+    active: &'static Ctx,
+    local: &Value,
+    override_protected: bool,
+    propagate: bool,
+) -> R<Ctx> {
     let mut result = Ctx {
         id: next_id(),
         terms: active.terms.clone(),
         vocab: active.vocab.clone(),
-        previous: active.previous.clone(),
+        previous: active.previous,
     };
     let propagate = match local.get("@propagate") {
         None => propagate,
@@ -246,7 +269,7 @@ fn process(active: &Arc<Ctx>, local: &Value, override_protected: bool, propagate
         Some(_) => return Err(unsupported!()),
     };
     if !propagate && result.previous.is_none() {
-        result.previous = Some(active.clone());
+        result.previous = Some(active);
     }
     process_into(&mut result, local, override_protected, 0)?;
     Ok(result)
@@ -616,39 +639,39 @@ fn urls_key(value: &Value) -> R<LocalKey> {
 impl Expander {
     fn node(
         &mut self,
-        ctx: &Arc<Ctx>,
+        ctx: &'static Ctx,
         obj: &Map<String, Value>,
-        property: Option<&TermDef>,
+        property: Option<&'static TermDef>,
         top: bool,
     ) -> R<Term> {
-        let mut ctx = ctx.clone();
+        let mut ctx = ctx;
         // Type-scoped contexts do not reach into nested nodes (unless the node is only a
         // reference).
-        if let Some(prev) = &ctx.previous {
+        if let Some(prev) = ctx.previous {
             let only_id = obj.len() == 1
                 && obj
                     .keys()
                     .next()
-                    .is_some_and(|k| expand_doc(&ctx, k, true).is_ok_and(|e| e == "@id"));
+                    .is_some_and(|k| expand_doc(ctx, k, true).is_ok_and(|e| e == "@id"));
             if !only_id {
-                ctx = prev.clone();
+                ctx = prev;
             }
         }
         if let Some(scoped) = property.and_then(|p| p.context.as_ref()) {
-            ctx = derive(&ctx, LocalKey::Scoped(scoped.id), &scoped.value, true, true)?;
+            ctx = derive(ctx, LocalKey::Scoped(scoped.id), &scoped.value, true, true)?;
         }
         if let Some(local) = obj.get("@context") {
-            ctx = derive(&ctx, urls_key(local)?, local, false, true)?;
+            ctx = derive(ctx, urls_key(local)?, local, false, true)?;
         } else if top {
             return Err(unsupported!());
         }
         // Type-scoped contexts, looked up in the context before any of them applies.
-        let type_scoped = ctx.clone();
+        let type_scoped = ctx;
         let mut type_keys: Vec<&String> = obj
             .keys()
             .filter(|k| {
                 k.as_str() != "@context"
-                    && expand_doc(&type_scoped, k, true).is_ok_and(|e| e == "@type")
+                    && expand_doc(type_scoped, k, true).is_ok_and(|e| e == "@type")
             })
             .collect();
         type_keys.sort();
@@ -668,7 +691,7 @@ impl Expander {
                     && let Some(scoped) = &def.context
                 {
                     ctx = derive(
-                        &ctx,
+                        ctx,
                         LocalKey::Scoped(scoped.id),
                         &scoped.value,
                         false,
@@ -684,14 +707,14 @@ impl Expander {
             if key == "@context" {
                 continue;
             }
-            let expanded = expand_doc(&ctx, key, true)?;
+            let expanded = expand_doc(ctx, key, true)?;
             match expanded.as_str() {
                 "@id" => {
                     let id = obj[key.as_str()].as_str().ok_or(unsupported!())?;
                     if subject.is_some() {
                         return Err(unsupported!());
                     }
-                    subject = Some(iri(expand_doc(&ctx, id, false)?)?);
+                    subject = Some(iri(expand_doc(ctx, id, false)?)?);
                 }
                 "@type" => {}
                 e if e.starts_with('@') => return Err(unsupported!()),
@@ -709,13 +732,13 @@ impl Expander {
             }
         };
         for t in types {
-            let t = iri(expand_doc(&type_scoped, t, true)?)?;
+            let t = iri(expand_doc(type_scoped, t, true)?)?;
             self.triples
                 .push([subject.clone(), Term::Iri(RDF_TYPE.into()), t]);
         }
         for (key, predicate) in props {
             let predicate = iri(predicate)?;
-            let def = ctx.terms.get(key.as_str());
+            let def: Option<&'static TermDef> = ctx.terms.get(key.as_str()).map(|d| &**d);
             if let Some(d) = &def
                 && (d.unsupported || d.container == Container::Other)
             {
@@ -728,9 +751,9 @@ impl Expander {
             for value in values {
                 let object = match value {
                     Value::Null => continue,
-                    Value::Object(child) => self.node(&ctx, child, def.map(|d| &**d), false)?,
+                    Value::Object(child) => self.node(ctx, child, def, false)?,
                     Value::Array(_) => return Err(unsupported!()),
-                    scalar => scalar_value(&ctx, key, def, scalar)?,
+                    scalar => scalar_value(ctx, key, def, scalar)?,
                 };
                 self.triples
                     .push([subject.clone(), predicate.clone(), object]);
@@ -741,33 +764,37 @@ impl Expander {
 }
 
 /// Value expansion and conversion to an RDF term for a string, number or boolean.
-fn scalar_value(ctx: &Arc<Ctx>, key: &str, def: Option<&Arc<TermDef>>, value: &Value) -> R<Term> {
+fn scalar_value(
+    ctx: &'static Ctx,
+    key: &str,
+    def: Option<&'static TermDef>,
+    value: &Value,
+) -> R<Term> {
     // A property-scoped context applies to the value, and may redefine the property.
     let (ctx, def) = match def.and_then(|d| d.context.as_ref()) {
         Some(scoped) => {
             let c = derive(ctx, LocalKey::Scoped(scoped.id), &scoped.value, true, true)?;
-            let d = c.terms.get(key).cloned();
-            (c, d)
+            (c, c.terms.get(key).map(|d| &**d))
         }
-        None => (ctx.clone(), def.cloned()),
+        None => (ctx, def),
     };
-    if let Some(d) = &def
+    if let Some(d) = def
         && (d.unsupported || d.container == Container::Other)
     {
         return Err(unsupported!());
     }
-    let mapping = def.as_ref().and_then(|d| d.type_mapping.as_deref());
+    let mapping = def.and_then(|d| d.type_mapping.as_deref());
     let datatype = match mapping {
         Some("@json" | "@none") => return Err(unsupported!()),
         Some("@id") => {
             if let Value::String(s) = value {
-                return iri(expand_doc(&ctx, s, false)?);
+                return iri(expand_doc(ctx, s, false)?);
             }
             None
         }
         Some("@vocab") => {
             if let Value::String(s) = value {
-                return iri(expand_doc(&ctx, s, true)?);
+                return iri(expand_doc(ctx, s, true)?);
             }
             None
         }
