@@ -231,8 +231,8 @@ mod tests {
             for base in [rich.clone(), vc1()] {
                 let mut c = base;
                 c["@context"][1] = url.into();
-                assert_same(url, &c);
-                assert_same(url, &proof_config(&c));
+                let _ = assert_same(url, &c);
+                let _ = assert_same(url, &proof_config(&c));
                 eprintln!(
                     "{url}: fast {:?}, reference ok {}",
                     fast::to_rdf(&c).err(),
@@ -244,9 +244,10 @@ mod tests {
 
     /// Both paths agree. When the fast path gives up, `canonical_nquads` *is* the full
     /// processor, so only the documents it takes need the (slow, in debug builds) check.
-    fn assert_same(what: &str, doc: &Value) {
+    /// `true` when the fast path took the document.
+    fn assert_same(what: &str, doc: &Value) -> bool {
         if fast::to_rdf(doc).is_err() {
-            return;
+            return false;
         }
         let fast = canonical_nquads(doc);
         let reference = canonical_nquads_reference(doc);
@@ -255,6 +256,7 @@ mod tests {
             (Err(_), Err(_)) => {}
             _ => panic!("{what}: fast {fast:?}, reference {reference:?}: {doc}"),
         }
+        true
     }
 
     #[test]
@@ -342,7 +344,7 @@ mod tests {
 
     #[test]
     fn edits_of_the_fixtures_give_the_same_nquads_on_both_paths() {
-        let mut checked = 0;
+        let (mut checked, mut taken) = (0, 0);
         for (name, doc) in fixtures() {
             let mut all = Vec::new();
             paths(&doc, &mut Vec::new(), &mut all);
@@ -359,18 +361,21 @@ mod tests {
                     }
                     _ => unreachable!(),
                 }
-                assert_same(&format!("{name} without {path:?}"), &edited);
+                taken += usize::from(assert_same(&format!("{name} without {path:?}"), &edited));
                 checked += 1;
                 for replacement in replacements() {
                     let mut edited = doc.clone();
                     *at(&mut edited, path) = replacement;
-                    assert_same(&format!("{name} with {path:?} replaced"), &edited);
+                    taken += usize::from(assert_same(
+                        &format!("{name} with {path:?} replaced"),
+                        &edited,
+                    ));
                     checked += 1;
                 }
             }
             // Extra keys on every object: undefined terms, IRIs, keywords, known terms.
             let mut objects = vec![Vec::new()];
-            objects.extend(all.into_iter());
+            objects.extend(all);
             for path in objects {
                 let mut probe = doc.clone();
                 if !at(&mut probe, &path).is_object() {
@@ -393,11 +398,16 @@ mod tests {
                     if let Value::Object(m) = at(&mut edited, &path) {
                         m.insert(k.into(), v);
                     }
-                    assert_same(&format!("{name} with {k} at {path:?}"), &edited);
+                    taken += usize::from(assert_same(
+                        &format!("{name} with {k} at {path:?}"),
+                        &edited,
+                    ));
                     checked += 1;
                 }
             }
         }
-        assert!(checked > 1000, "{checked}");
+        eprintln!("{checked} edited documents, {taken} taken by the fast path");
+        // The comparison means something only if the fast path takes many of them.
+        assert!(checked > 1000 && taken > checked / 4, "{checked} / {taken}");
     }
 }
