@@ -271,6 +271,30 @@ mod tests {
         }
     }
 
+    /// Threads canonicalising at once (sharing and racing to fill the context cache)
+    /// get what one thread gets.
+    #[test]
+    fn threads_sharing_the_cache_agree() {
+        let docs: Vec<Value> = fixtures().into_iter().map(|(_, d)| d).collect();
+        let expected: Vec<String> = docs
+            .iter()
+            .map(|d| canonical_nquads_reference(d).expect("reference"))
+            .collect();
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let (docs, expected) = (&docs, &expected);
+                scope.spawn(move || {
+                    for round in 0..3 {
+                        for i in 0..docs.len() {
+                            let i = (i + t * 3 + round) % docs.len();
+                            assert_eq!(canonical_nquads(&docs[i]).as_ref(), Ok(&expected[i]));
+                        }
+                    }
+                });
+            }
+        });
+    }
+
     /// Every JSON path in a document (objects' keys and arrays' indexes).
     fn paths(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
         match v {
@@ -393,6 +417,8 @@ mod tests {
                     ("description", json!("d")),
                     ("type", json!(["Endorsement"])),
                     ("image", json!("https://example.org/img.png")),
+                    ("_sd", json!({"a": [1, "b"]})),
+                    ("_sd", json!("literal")),
                 ] {
                     let mut edited = doc.clone();
                     if let Value::Object(m) = at(&mut edited, &path) {

@@ -739,8 +739,11 @@ impl Expander {
         for (key, predicate) in props {
             let predicate = iri(predicate)?;
             let def: Option<&'static TermDef> = ctx.terms.get(key.as_str()).map(|d| &**d);
-            if let Some(d) = &def
-                && (d.unsupported || d.container == Container::Other)
+            // (`@json` makes even an object value a literal.)
+            if let Some(d) = def
+                && (d.unsupported
+                    || d.container == Container::Other
+                    || d.type_mapping.as_deref() == Some("@json"))
             {
                 return Err(unsupported!());
             }
