@@ -118,6 +118,8 @@ struct TermDef {
     context: Option<Arc<Scoped>>,
     /// A feature we do not handle (`@language`, `@direction`, `@nest`, `@index`).
     unsupported: bool,
+    /// `iri` is a valid absolute IRI (checked once, here, rather than per triple).
+    iri_valid: bool,
 }
 
 impl TermDef {
@@ -128,6 +130,7 @@ impl TermDef {
             && self.type_mapping == other.type_mapping
             && self.container == other.container
             && self.unsupported == other.unsupported
+            && self.iri_valid == other.iri_valid
             && match (&self.context, &other.context) {
                 (None, None) => true,
                 (Some(a), Some(b)) => a.value == b.value,
@@ -496,13 +499,14 @@ impl<'a> Definer<'a, '_> {
             .iter()
             .any(|k| get(k).is_some());
         let def = TermDef {
-            iri,
             prefix,
             protected,
             type_mapping,
             container,
             context,
             unsupported,
+            iri_valid: !iri.starts_with('@') && iref::Iri::new(&iri).is_ok(),
+            iri,
         };
         let def = match previous {
             Some(prev) if prev.protected && !self.override_protected => {
@@ -732,13 +736,19 @@ impl Expander {
             }
         };
         for t in types {
-            let t = iri(expand_doc(type_scoped, t, true)?)?;
+            let t = match type_scoped.terms.get(t) {
+                Some(d) if d.iri_valid && !d.unsupported => Term::Iri(d.iri.clone()),
+                _ => iri(expand_doc(type_scoped, t, true)?)?,
+            };
             self.triples
                 .push([subject.clone(), Term::Iri(RDF_TYPE.into()), t]);
         }
         for (key, predicate) in props {
-            let predicate = iri(predicate)?;
             let def: Option<&'static TermDef> = ctx.terms.get(key.as_str()).map(|d| &**d);
+            let predicate = match def {
+                Some(d) if d.iri_valid && d.iri == predicate => Term::Iri(predicate),
+                _ => iri(predicate)?,
+            };
             // (`@json` makes even an object value a literal.)
             if let Some(d) = def
                 && (d.unsupported
@@ -811,10 +821,9 @@ fn scalar_value(
         }
         _ => return Err(unsupported!()),
     };
-    let datatype = datatype.unwrap_or(default);
-    if let Term::Iri(dt) = iri(datatype.to_string())? {
-        Ok(Term::Literal(lexical, dt))
-    } else {
-        Err(unsupported!())
-    }
+    // A datatype is one of ours or a type mapping, checked when its term was defined.
+    Ok(Term::Literal(
+        lexical,
+        datatype.unwrap_or(default).to_string(),
+    ))
 }
