@@ -34,13 +34,10 @@ pub fn canonical_nquads(doc: &serde_json::Value) -> Result<String, CanonError> {
     }
 }
 
-/// RDFC-1.0 of the fast path's triples, through the same dataset and canonicaliser as
+/// RDFC-1.0 of the fast path's triples, through the same canonicaliser (`sophia_c14n`) as
 /// the full processor's output.
 fn normalize_triples(triples: Vec<[fast::Term; 3]>) -> Result<String, CanonError> {
-    use sophia_api::{
-        dataset::MutableDataset as _,
-        term::{BnodeId, IriRef, SimpleTerm},
-    };
+    use sophia_api::term::{BnodeId, IriRef, SimpleTerm};
     fn term(t: &fast::Term) -> SimpleTerm<'_> {
         match t {
             fast::Term::Iri(i) => SimpleTerm::Iri(IriRef::new_unchecked(i.as_str().into())),
@@ -53,12 +50,13 @@ fn normalize_triples(triples: Vec<[fast::Term; 3]>) -> Result<String, CanonError
             ),
         }
     }
-    let mut dataset = LightDataset::new();
-    for [s, p, o] in &triples {
-        dataset
-            .insert(term(s), term(p), term(o), None::<&SimpleTerm<'_>>)
-            .map_err(|e| CanonError::Canonicalize(e.to_string()))?;
-    }
+    // A set, as RDF datasets are (duplicates merge), without the indexes a
+    // `LightDataset` would build for queries this never makes.
+    let dataset: std::collections::BTreeSet<([SimpleTerm<'_>; 3], Option<SimpleTerm<'_>>)> =
+        triples
+            .iter()
+            .map(|[s, p, o]| ([term(s), term(p), term(o)], None))
+            .collect();
     let mut out = Vec::new();
     sophia_c14n::rdfc10::normalize(&dataset, &mut out)
         .map_err(|e| CanonError::Canonicalize(e.to_string()))?;
