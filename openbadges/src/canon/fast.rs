@@ -96,6 +96,8 @@ fn next_id() -> u64 {
 struct Scoped {
     id: u64,
     value: Value,
+    /// The context document it came from: its terms' base URL.
+    base: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +122,9 @@ struct TermDef {
     unsupported: bool,
     /// `iri` is a valid absolute IRI (checked once, here, rather than per triple).
     iri_valid: bool,
+    /// The context document that defined it, when it has a scoped context (compared
+    /// when a protected term is redefined, as the `json-ld` crate does).
+    base_url: Option<&'static str>,
 }
 
 impl TermDef {
@@ -131,6 +136,7 @@ impl TermDef {
             && self.container == other.container
             && self.unsupported == other.unsupported
             && self.iri_valid == other.iri_valid
+            && self.base_url == other.base_url
             && match (&self.context, &other.context) {
                 (None, None) => true,
                 (Some(a), Some(b)) => a.value == b.value,
@@ -191,7 +197,7 @@ fn empty_ctx() -> &'static Ctx {
 }
 
 /// The `@context` value of a bundled context document, parsed once.
-fn bundled(url: &str) -> Option<&'static Value> {
+fn bundled(url: &str) -> Option<(&'static str, &'static Value)> {
     static PARSED: OnceLock<HashMap<&'static str, Option<Value>>> = OnceLock::new();
     PARSED
         .get_or_init(|| {
@@ -205,15 +211,15 @@ fn bundled(url: &str) -> Option<&'static Value> {
                 })
                 .collect()
         })
-        .get(url)
-        .and_then(Option::as_ref)
+        .get_key_value(url)
+        .and_then(|(k, v)| Some((*k, v.as_ref()?)))
 }
 
 /// `parent` with `local` applied, from the cache or processed now.
 fn derive(
     parent: &'static Ctx,
     local_key: LocalKey,
-    local: &Value,
+    (local, base): (&Value, Option<&'static str>),
     override_protected: bool,
     propagate: bool,
 ) -> R<&'static Ctx> {
@@ -234,7 +240,7 @@ fn derive(
     let ctx = match shared {
         Some(hit) => hit,
         None => {
-            let ctx = process(parent, local, override_protected, propagate)?;
+            let ctx = process(parent, local, base, override_protected, propagate)?;
             let mut map = cache()
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -257,6 +263,7 @@ fn derive(
 fn process(
     active: &'static Ctx,
     local: &Value,
+    base: Option<&'static str>,
     override_protected: bool,
     propagate: bool,
 ) -> R<Ctx> {
@@ -274,11 +281,17 @@ fn process(
     if !propagate && result.previous.is_none() {
         result.previous = Some(active);
     }
-    process_into(&mut result, local, override_protected, 0)?;
+    process_into(&mut result, local, base, override_protected, 0)?;
     Ok(result)
 }
 
-fn process_into(result: &mut Ctx, local: &Value, override_protected: bool, depth: u8) -> R<()> {
+fn process_into(
+    result: &mut Ctx,
+    local: &Value,
+    base: Option<&'static str>,
+    override_protected: bool,
+    depth: u8,
+) -> R<()> {
     if depth > 8 {
         return Err(unsupported!());
     }
@@ -289,17 +302,29 @@ fn process_into(result: &mut Ctx, local: &Value, override_protected: bool, depth
     for context in list {
         match context {
             Value::String(url) => {
-                let loaded = bundled(url).ok_or(unsupported!())?;
-                process_into(result, loaded, false, depth + 1)?;
+                let (url, loaded) = bundled(url).ok_or(unsupported!())?;
+                process_into(result, loaded, Some(url), false, depth + 1)?;
             }
-            Value::Object(map) => process_object(result, map, override_protected)?,
+            Value::Object(map) => process_object(result, map, base, override_protected, depth)?,
+            // `null` resets to the initial context, unless that drops protected terms.
+            Value::Null if override_protected || !result.terms.values().any(|d| d.protected) => {
+                result.terms.clear();
+                result.vocab = None;
+                result.previous = None;
+            }
             _ => return Err(unsupported!()),
         }
     }
     Ok(())
 }
 
-fn process_object(result: &mut Ctx, map: &Map<String, Value>, override_protected: bool) -> R<()> {
+fn process_object(
+    result: &mut Ctx,
+    map: &Map<String, Value>,
+    base: Option<&'static str>,
+    override_protected: bool,
+    depth: u8,
+) -> R<()> {
     if let Some(version) = map.get("@version")
         && version.as_f64() != Some(1.1)
     {
@@ -334,6 +359,8 @@ fn process_object(result: &mut Ctx, map: &Map<String, Value>, override_protected
         defined: &mut defined,
         protected,
         override_protected,
+        base,
+        depth,
     };
     for key in map.keys() {
         if matches!(
@@ -365,6 +392,8 @@ struct Definer<'a, 'd> {
     defined: &'d mut HashMap<&'a str, bool>,
     protected: bool,
     override_protected: bool,
+    base: Option<&'static str>,
+    depth: u8,
 }
 
 impl<'a> Definer<'a, '_> {
@@ -489,12 +518,20 @@ impl<'a> Definer<'a, '_> {
             }
             prefix = p.as_bool().ok_or(unsupported!())?;
         }
-        let context = get("@context").map(|v| {
-            Arc::new(Scoped {
-                id: next_id(),
-                value: v.clone(),
-            })
-        });
+        let context = match get("@context") {
+            None => None,
+            Some(v) => {
+                // A scoped context must process against the context being defined (the
+                // `json-ld` crate checks this here, with protection overridden).
+                let mut probe = active.clone();
+                process_into(&mut probe, v, self.base, true, self.depth + 1)?;
+                Some(Arc::new(Scoped {
+                    id: next_id(),
+                    value: v.clone(),
+                    base: self.base,
+                }))
+            }
+        };
         let unsupported = ["@language", "@direction", "@nest", "@index"]
             .iter()
             .any(|k| get(k).is_some());
@@ -503,9 +540,10 @@ impl<'a> Definer<'a, '_> {
             protected,
             type_mapping,
             container,
-            context,
             unsupported,
             iri_valid: !iri.starts_with('@') && iref::Iri::new(&iri).is_ok(),
+            base_url: context.as_ref().and(self.base),
+            context,
             iri,
         };
         let def = match previous {
@@ -662,10 +700,16 @@ impl Expander {
             }
         }
         if let Some(scoped) = property.and_then(|p| p.context.as_ref()) {
-            ctx = derive(ctx, LocalKey::Scoped(scoped.id), &scoped.value, true, true)?;
+            ctx = derive(
+                ctx,
+                LocalKey::Scoped(scoped.id),
+                (&scoped.value, scoped.base),
+                true,
+                true,
+            )?;
         }
         if let Some(local) = obj.get("@context") {
-            ctx = derive(ctx, urls_key(local)?, local, false, true)?;
+            ctx = derive(ctx, urls_key(local)?, (local, None), false, true)?;
         } else if top {
             return Err(unsupported!());
         }
@@ -697,7 +741,7 @@ impl Expander {
                     ctx = derive(
                         ctx,
                         LocalKey::Scoped(scoped.id),
-                        &scoped.value,
+                        (&scoped.value, scoped.base),
                         false,
                         false,
                     )?;
@@ -786,7 +830,13 @@ fn scalar_value(
     // A property-scoped context applies to the value, and may redefine the property.
     let (ctx, def) = match def.and_then(|d| d.context.as_ref()) {
         Some(scoped) => {
-            let c = derive(ctx, LocalKey::Scoped(scoped.id), &scoped.value, true, true)?;
+            let c = derive(
+                ctx,
+                LocalKey::Scoped(scoped.id),
+                (&scoped.value, scoped.base),
+                true,
+                true,
+            )?;
             (c, c.terms.get(key).map(|d| &**d))
         }
         None => (ctx, def),
