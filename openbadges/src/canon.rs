@@ -519,7 +519,16 @@ mod tests {
     #[test]
     fn edits_of_the_fixtures_give_the_same_nquads_on_both_paths() {
         let (mut checked, mut taken) = (0, 0);
-        for (name, doc) in fixtures() {
+        // The fixtures that differ in shape (the others are variants of these; each
+        // edit checked costs a full-processor run, slow in debug builds).
+        let shapes = [
+            "1EdTech vector",
+            "rich credential",
+            "rich proof configuration",
+            "status list",
+            "VCDM 1.1 credential",
+        ];
+        for (name, doc) in fixtures().into_iter().filter(|(n, _)| shapes.contains(n)) {
             let mut all = Vec::new();
             paths(&doc, &mut Vec::new(), &mut all);
             for path in &all {
