@@ -26,7 +26,7 @@ pub enum CanonError {
 /// Canonical N-Quads of a JSON-LD document.
 ///
 /// Credentials and proof configurations whose contexts we bundle go through
-/// [`fast`] (contexts processed once and cached); anything it does not cover goes
+/// a fast path (contexts processed once and cached); anything it does not cover goes
 /// through the full `json-ld` processor, with identical results (see the tests).
 ///
 /// # Errors
