@@ -16,7 +16,7 @@ use sea_orm::ConnectionTrait;
 use super::actor_cache::Resolved;
 use super::db::write_generation;
 use super::entities::{membership, user};
-use super::error::ServerResult;
+use super::error::{ServerError, ServerResult};
 use super::{AppState, accounts, sessions};
 use crate::error::AppError;
 
@@ -266,30 +266,33 @@ pub async fn resolve(state: &AppState, headers: &http::HeaderMap) -> ServerResul
 }
 
 /// The actor of one request, built at most once (the request's extensions carry it to
-/// the server function or page that asks).
+/// the server function or page that asks). A failure is remembered for the rest of the
+/// request too: a page whose resources all ask while the database is out of reach
+/// waits for one pool timeout, not one per resource.
 #[derive(Debug, Clone, Default)]
-pub struct ActorCell(Arc<tokio::sync::OnceCell<Arc<Resolved>>>);
+pub struct ActorCell(Arc<tokio::sync::OnceCell<Result<Arc<Resolved>, AppError>>>);
 
 impl ActorCell {
     /// The actor with its profile, built on first use.
     ///
     /// # Errors
-    /// Database errors (then the next call tries again).
+    /// Database errors (as the user sees them: 503 when the database is out of reach).
     pub async fn resolved(
         &self,
         state: &AppState,
         headers: &http::HeaderMap,
     ) -> ServerResult<Arc<Resolved>> {
         self.0
-            .get_or_try_init(|| resolve(state, headers))
+            .get_or_init(|| async { resolve(state, headers).await.map_err(AppError::from) })
             .await
-            .cloned()
+            .clone()
+            .map_err(ServerError::User)
     }
 
     /// The actor, built on first use.
     ///
     /// # Errors
-    /// Database errors (then the next call tries again).
+    /// As [`ActorCell::resolved`].
     pub async fn get(&self, state: &AppState, headers: &http::HeaderMap) -> ServerResult<Actor> {
         Ok(self.resolved(state, headers).await?.actor.clone())
     }
