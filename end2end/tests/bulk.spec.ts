@@ -37,7 +37,7 @@ test("an issuer admin awards badges from a CSV file: preview with the invalid ro
   await expect(page).toHaveURL(/\/manage\/demo\/bulk$/);
   await waitForHydration(page);
   await axeScan(page);
-  await page.getByLabel("CSV file").setInputFiles({ name: "awards.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByLabel("CSV file", { exact: true }).setInputFiles({ name: "awards.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await page.getByRole("button", { name: "Check the file" }).click();
 
   // The preview: counts, and each invalid row with its line and reason.
@@ -71,7 +71,7 @@ test("an issuer admin awards badges from a CSV file: preview with the invalid ro
   // The same file again: nothing new, every valid row a duplicate.
   await page.goto("/manage/demo/bulk");
   await waitForHydration(page);
-  await page.getByLabel("CSV file").setInputFiles({ name: "again.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByLabel("CSV file", { exact: true }).setInputFiles({ name: "again.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await page.getByRole("button", { name: "Check the file" }).click();
   await expect(page.getByTestId("bulk-counts")).toContainText("0 valid: will be awarded");
   await expect(page.getByTestId("bulk-counts")).toContainText("2 duplicates: will be skipped");
