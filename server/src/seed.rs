@@ -126,6 +126,7 @@ pub async fn seed_demo(db: &DatabaseConnection, settings: &Settings) -> Result<(
         }
     }
     seed_catalog(db, settings).await?;
+    seed_earning(db, settings).await?;
     Ok(())
 }
 
@@ -294,6 +295,215 @@ async fn seed_catalog(db: &DatabaseConnection, settings: &Settings) -> Result<()
             {
                 enrollment::enroll(db, u.id, slug).await?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// A learner's work on one demo badge: learner, program, badge, narrative, link, and
+/// how far it got.
+type DemoWork = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    DemoStage,
+);
+
+/// Where a piece of demo work stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DemoStage {
+    /// A draft, not yet submitted.
+    InProgress,
+    /// Submitted and waiting in the reviewer's queue.
+    Submitted,
+    /// The reviewer asked for changes.
+    ChangesRequested,
+    /// Approved: the badge is awarded.
+    Awarded,
+    /// Awarded, then revoked by the issuer.
+    Revoked,
+}
+
+/// The demo learners' work, in order: Ada completes the credit-bearing Data Literacy
+/// stack (so she holds its program credential and a transcript notation), has one badge
+/// with changes requested and one in progress; Grace holds a revoked badge and has one
+/// submission waiting for review.
+const DEMO_WORK: &[DemoWork] = &[
+    (
+        "ada@example.org",
+        "data-literacy",
+        "Data Analysis Foundations",
+        "I analysed the city's open cycling data: cleaned 2 years of counter readings, summarised them by season and weather, and listed what the data cannot tell us (who cycles, and why).",
+        "https://example.org/ada/cycling-analysis",
+        DemoStage::Awarded,
+    ),
+    (
+        "ada@example.org",
+        "data-literacy",
+        "Data Storytelling",
+        "A five-minute talk for the student council on where the new bike racks should go, with three accessible charts.",
+        "https://example.org/ada/bike-racks-talk",
+        DemoStage::Awarded,
+    ),
+    (
+        "ada@example.org",
+        "team-leadership",
+        "Collaborative Project",
+        "Our team of four built a tutoring rota app for the maths department.",
+        "https://example.org/ada/tutoring-rota",
+        DemoStage::ChangesRequested,
+    ),
+    (
+        "ada@example.org",
+        "team-leadership",
+        "Leading Meetings",
+        "Notes of my first two meetings; the third is next week.",
+        "",
+        DemoStage::InProgress,
+    ),
+    (
+        "grace@example.org",
+        "intercultural-communication",
+        "Global Perspectives",
+        "Reflections on a semester of exchange with a partner class in Nairobi.",
+        "https://example.org/grace/exchange-essay",
+        DemoStage::Revoked,
+    ),
+    (
+        "grace@example.org",
+        "team-leadership",
+        "Collaborative Project",
+        "I coordinated a team of five organising the department's open day.",
+        "https://example.org/grace/open-day",
+        DemoStage::Submitted,
+    ),
+];
+
+/// The demo learners' evidence, reviews and awards (see [`DEMO_WORK`]), made through the
+/// same code as the screens: submissions, the reviewer's decisions (which sign the
+/// credentials and stack the program credential), and a revocation by the issuer admin.
+/// Skipped when the demo institution has awarded anything already.
+async fn seed_earning(db: &DatabaseConnection, settings: &Settings) -> Result<(), SeedError> {
+    use app::server::authz::{Actor, Membership, StaffRole};
+    use app::server::awards::lifecycle;
+    use app::server::catalog::institutions;
+    use app::server::entities::{award, badge, badge_version};
+    use app::server::evidence::{
+        review::{self, Decision},
+        submissions::{self, ItemFlags},
+    };
+
+    let inst = institutions::by_slug(db, DEMO_INSTITUTION).await?;
+    let awarded = award::Entity::find()
+        .filter(award::Column::InstitutionId.eq(inst.id))
+        .count(db)
+        .await?;
+    if awarded > 0 {
+        return Ok(());
+    }
+    let staff = |email: &str| {
+        let email = email.to_string();
+        async move {
+            accounts::find_by_email(db, &email)
+                .await?
+                .ok_or(ServerError::User(AppError::NotFound))
+        }
+    };
+    let reviewer = staff("reviewer@example.edu").await?;
+    let reviewer = Actor::User {
+        user: Box::new(reviewer),
+        memberships: vec![Membership {
+            institution_id: inst.id,
+            role: StaffRole::Reviewer,
+        }],
+    };
+    let admin = staff("issuer@example.edu").await?;
+
+    for (email, program, badge_name, narrative, link, stage) in DEMO_WORK {
+        let learner = staff(email).await?;
+        let Some(version) = badge_version::Entity::find()
+            .filter(badge_version::Column::Name.eq(*badge_name))
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        let Some(b) = badge::Entity::find_by_id(version.badge_id).one(db).await? else {
+            continue;
+        };
+        let badge_id = b.public_id.to_string();
+        submissions::save_narrative(db, &learner, program, &badge_id, narrative).await?;
+        if !link.is_empty() {
+            let flags = ItemFlags {
+                include_in_credential: true,
+                is_public: true,
+            };
+            submissions::add_link(
+                db,
+                &learner,
+                program,
+                &badge_id,
+                link,
+                "Project page",
+                flags,
+            )
+            .await?;
+        }
+        if *stage == DemoStage::InProgress {
+            continue;
+        }
+        submissions::submit(db, &learner, program, &badge_id).await?;
+        // The best level of every rubric criterion.
+        let levels: Vec<String> = version
+            .rubric
+            .as_deref()
+            .and_then(|r| serde_json::from_str::<Vec<app::model::catalog::RubricCriterion>>(r).ok())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| c.levels.first().map(|l| l.name.clone()))
+            .collect();
+        let submission = submissions::mine(db, settings, &learner, program, &badge_id).await?;
+        let (decision, feedback) = match stage {
+            DemoStage::Submitted | DemoStage::InProgress => continue,
+            DemoStage::ChangesRequested => (
+                Decision::RequestChanges,
+                "Good start. Please add the retrospective your team held at the end, and say what your own role was.",
+            ),
+            DemoStage::Awarded | DemoStage::Revoked => {
+                (Decision::Approve, "Clear, well-evidenced work. Well done!")
+            }
+        };
+        review::decide(
+            db,
+            settings,
+            &reviewer,
+            DEMO_INSTITUTION,
+            &submission.public_id,
+            decision,
+            feedback,
+            &levels,
+        )
+        .await?;
+        if *stage == DemoStage::Revoked
+            && let Some(a) = award::Entity::find()
+                .filter(award::Column::UserId.eq(learner.id))
+                .filter(award::Column::BadgeId.eq(b.id))
+                .one(db)
+                .await?
+        {
+            lifecycle::revoke(
+                db,
+                settings,
+                &inst,
+                Some(admin.id),
+                &a.public_id.to_string(),
+                "Issued by mistake: the exchange project was not completed this term.",
+                // The one-badge program's credential stacked on it goes too.
+                Some(true),
+            )
+            .await?;
         }
     }
     Ok(())

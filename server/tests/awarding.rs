@@ -236,3 +236,51 @@ on_both_backends! {
         assert_eq!(credential::Entity::find().count(&app.state.db).await.unwrap(), 0);
     }
 }
+
+on_both_backends! {
+    async fn the_demo_learners_hold_every_state_of_earning(app) {
+        use app::server::entities::{submission, transcript_notation};
+        use sea_orm::{ColumnTrait, QueryFilter};
+        server::seed::seed_demo(&app.state.db, &app.state.settings).await.unwrap();
+        let awards = award::Entity::find().all(&app.state.db).await.unwrap();
+        // Ada: two component badges and the Data Literacy credential they stack into.
+        let ada = app::server::accounts::find_by_email(&app.state.db, "ada@example.org")
+            .await.unwrap().unwrap();
+        let adas: Vec<_> = awards.iter().filter(|a| a.user_id == Some(ada.id)).collect();
+        assert_eq!(adas.len(), 3, "{adas:?}");
+        assert!(adas.iter().all(|a| a.revoked_at.is_none()));
+        assert_eq!(adas.iter().filter(|a| a.program_id.is_some()).count(), 1, "the program credential");
+        let notations = transcript_notation::Entity::find().all(&app.state.db).await.unwrap();
+        assert_eq!(notations.len(), 1);
+        assert_eq!((notations[0].user_id, notations[0].credits), (Some(ada.id), 3));
+        // Grace: a revoked badge, and the one-badge program's credential revoked with it.
+        let grace = app::server::accounts::find_by_email(&app.state.db, "grace@example.org")
+            .await.unwrap().unwrap();
+        let graces: Vec<_> = awards.iter().filter(|a| a.user_id == Some(grace.id)).collect();
+        assert_eq!(graces.len(), 2, "{graces:?}");
+        assert!(graces.iter().all(|a| a.revoked_at.is_some()), "{graces:?}");
+        // Every state of a submission is there to see.
+        let states: Vec<String> = submission::Entity::find()
+            .all(&app.state.db).await.unwrap()
+            .into_iter().map(|s| s.state).collect();
+        for state in ["draft", "submitted", "changes_requested", "approved"] {
+            assert!(states.iter().any(|s| s == state), "{state}: {states:?}");
+        }
+        // The revoked one verifies as revoked; Ada's program credential as verified and active.
+        for (a, standing) in [(graces[0], Standing::Revoked), (*adas.iter().find(|a| a.program_id.is_some()).unwrap(), Standing::Active)] {
+            let json = stored_json(&app, a).await;
+            let report = verification::verify_bytes(
+                &app.state.db, &app.state.settings, json.to_string().into_bytes(), None,
+            ).await.unwrap().unwrap();
+            assert_eq!(report.verdict, Verdict::Verified, "{report:?}");
+            assert_eq!(report.standing, standing, "{report:?}");
+        }
+        // Seeding again changes nothing.
+        server::seed::seed_demo(&app.state.db, &app.state.settings).await.unwrap();
+        assert_eq!(award::Entity::find().count(&app.state.db).await.unwrap(), awards.len() as u64);
+        let submitted = submission::Entity::find()
+            .filter(submission::Column::UserId.eq(grace.id))
+            .count(&app.state.db).await.unwrap();
+        assert_eq!(submitted, 2);
+    }
+}
