@@ -389,7 +389,7 @@ async fn seed_earning(db: &DatabaseConnection, settings: &Settings) -> Result<()
     use app::server::authz::{Actor, Membership, StaffRole};
     use app::server::awards::lifecycle;
     use app::server::catalog::institutions;
-    use app::server::entities::{award, badge, badge_version};
+    use app::server::entities::{award, badge, badge_version, outbox};
     use app::server::evidence::{
         review::{self, Decision},
         submissions::{self, ItemFlags},
@@ -506,6 +506,13 @@ async fn seed_earning(db: &DatabaseConnection, settings: &Settings) -> Result<()
             .await?;
         }
     }
+    // The demo's reviews and revocation queued mail to example.org addresses, which go
+    // nowhere: seeding sends none (the in-app notifications stay).
+    let demo_addresses: Vec<&str> = DEMO_ACCOUNTS.iter().map(|(email, _, _)| *email).collect();
+    outbox::Entity::delete_many()
+        .filter(outbox::Column::Recipient.is_in(demo_addresses))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -13,7 +13,9 @@ use axum::{
     body::Body,
     http::{Request, header},
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 
 use app::model::Role;
 use app::model::evidence::{LearnView, MAX_EVIDENCE_TOTAL_BYTES, SubmissionView};
@@ -190,8 +192,14 @@ async fn program(
 }
 
 /// A learner enrolled in a program; returns the session.
+/// A learner with a confirmed address, enrolled in `program`.
 async fn learner(app: &TestApp, email: &str, name: &str, program: &str) -> String {
     let s = app.sign_up(email, name, PASSWORD).await;
+    let u = accounts::find_by_email(&app.state.db, email)
+        .await
+        .unwrap()
+        .unwrap();
+    accounts::mark_confirmed(&app.state.db, u.id).await.unwrap();
     let r = app.call("enroll", &[("slug", program)], Some(&s)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     s
@@ -670,5 +678,25 @@ with_files_on_both_backends! {
         // Not awarded by the approval itself: the component badge is not held yet.
         let direct = entities::award::Entity::find().filter(entities::award::Column::SubmissionId.is_not_null()).count(&app.state.db).await.unwrap();
         assert_eq!(direct, 0);
+    }
+}
+
+with_files_on_both_backends! {
+    async fn an_unconfirmed_address_gets_a_pending_award_claimed_once_confirmed(app, _store) {
+        let (admin, reviewer) = institution(&app, "north").await;
+        let (_ada, _b, sub, _, _) = submitted(&app, &admin).await;
+        let ada = accounts::find_by_email(&app.state.db, "ada@example.org").await.unwrap().unwrap();
+        app.state.db.execute_unprepared(&format!("UPDATE users SET email_confirmed_at = NULL WHERE id = {}", ada.id)).await.unwrap();
+        let r = decide(&app, &reviewer, "north", &sub, "approve", "Yes.", Some("Strong")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        // Nobody holds a credential naming an address they have not proven is theirs.
+        let awards = entities::award::Entity::find().all(&app.state.db).await.unwrap();
+        assert_eq!(awards.len(), 1, "{awards:?}");
+        assert_eq!((awards[0].user_id, awards[0].recipient_email.as_str()), (None, "ada@example.org"));
+        // Confirming the address claims it, and the one-badge program stacks.
+        app::server::awards::claims::claim_pending(&app.state.db, &app.state.settings, ada.id, "ada@example.org").await.unwrap();
+        let awards = entities::award::Entity::find().all(&app.state.db).await.unwrap();
+        assert!(awards.iter().all(|a| a.user_id == Some(ada.id)), "{awards:?}");
+        assert_eq!(awards.len(), 2, "the program credential too: {awards:?}");
     }
 }

@@ -234,9 +234,8 @@ async fn revoke_notations(
     a: &award::Model,
     reason: &str,
 ) -> ServerResult<usize> {
-    if a.program_id.is_none() {
-        return Ok(0);
-    }
+    // By award, whatever made it: a program badge awarded directly (bulk, a capstone)
+    // carries its notation too.
     let done = transcript_notation::Entity::update_many()
         .col_expr(
             transcript_notation::Column::RevokedAt,

@@ -180,7 +180,11 @@ async fn institution_submission(
         Some(id) => program::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
-    let is_capstone = is_program_badge(db, b.id).await?;
+    // A capstone only where the learner's own program asks for one (as the learner's
+    // side decides): a badge that is some other program's own badge is awarded as usual.
+    let is_capstone = p.as_ref().is_some_and(|p| {
+        p.program_badge_id == Some(b.id) && !p.capstone_evidence.trim().is_empty()
+    });
     Ok((
         sub,
         Context {
@@ -190,15 +194,6 @@ async fn institution_submission(
             is_capstone,
         },
     ))
-}
-
-/// Whether the badge is some program's own badge.
-async fn is_program_badge(db: &impl ConnectionTrait, badge_id: i32) -> ServerResult<bool> {
-    Ok(program::Entity::find()
-        .filter(program::Column::ProgramBadgeId.eq(badge_id))
-        .one(db)
-        .await?
-        .is_some())
 }
 
 /// A submission for its reviewer.
@@ -404,11 +399,7 @@ pub async fn decide(
                 settings,
                 AwardRequest {
                     badge_id: ctx.badge.id,
-                    recipient: Recipient::User {
-                        user_id: learner.id,
-                        email: learner.email.clone(),
-                        name: learner.display_name.clone(),
-                    },
+                    recipient: recipient(&learner),
                     narrative: (!sub.narrative.trim().is_empty()).then(|| sub.narrative.clone()),
                     rubric: scored,
                     evidence,
@@ -494,6 +485,24 @@ fn capitalized(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// Whom an approval awards: the learner's account when its address is confirmed;
+/// otherwise a pending award to the address, claimed once an account confirms it
+/// (nobody gets a credential naming an address they have not proven is theirs).
+fn recipient(learner: &user::Model) -> Recipient {
+    if learner.email_confirmed_at.is_some() {
+        Recipient::User {
+            user_id: learner.id,
+            email: learner.email.clone(),
+            name: learner.display_name.clone(),
+        }
+    } else {
+        Recipient::Email {
+            email: learner.email.clone(),
+            name: learner.display_name.clone(),
+        }
+    }
 }
 
 /// How a piece goes into the credential: by name and digest; its address only when the

@@ -267,6 +267,18 @@ async fn used_bytes(db: &impl ConnectionTrait, user_id: i32) -> ServerResult<u64
 }
 
 /// A cleaned display name: one line, at most 200 characters, no path.
+/// The host of a checked http(s) link ("example.org"), without any user information.
+fn link_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() {
+        "Link".to_string()
+    } else {
+        host.to_string()
+    }
+}
+
 fn display_name(raw: &str, fallback: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
@@ -424,7 +436,9 @@ pub async fn add_link(
     let sub = editable_submission(&*txn, learner.id, &ctx).await?;
     let position = next_position(&*txn, sub.id).await?;
     let flags = flags.normalized();
-    let name = display_name(name, &url);
+    // Unnamed, a link is called by its host: its name goes into the credential even when
+    // the link is private, and a full address may carry a secret.
+    let name = display_name(name, &link_host(&url));
     let public_id = uuid::Uuid::new_v4();
     evidence_item::ActiveModel {
         public_id: Set(public_id),
@@ -713,6 +727,15 @@ pub async fn submit(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_unnamed_link_is_called_by_its_host_only() {
+        assert_eq!(
+            super::link_host("https://user:secret@docs.example.org/d/abc?token=x"),
+            "docs.example.org"
+        );
+        assert_eq!(super::link_host("http://example.org"), "example.org");
+    }
+
     use super::*;
 
     #[test]
