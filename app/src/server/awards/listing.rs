@@ -46,7 +46,7 @@ fn status(a: &award::Model, until: Option<DateTime<Utc>>, now: DateTime<Utc>) ->
     }
 }
 
-/// Badge names of these versions, by version id.
+/// These badge versions, by version id.
 async fn version_names(
     db: &impl ConnectionTrait,
     ids: Vec<i32>,
