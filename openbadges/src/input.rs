@@ -21,6 +21,9 @@ pub enum Input {
     Credential(Value),
     /// A compact JWS (VC-JWT).
     Jwt(String),
+    /// The address of a credential or an Open Badges 2.0 hosted assertion, to be
+    /// fetched through the resolver.
+    Url(String),
     /// Something we recognise but cannot verify yet; the sentence says what.
     Unsupported(String),
 }
@@ -89,7 +92,7 @@ impl Input {
         match self {
             Self::Credential(v) => Some(v.clone()),
             Self::Jwt(token) => jwt::credential_of(token).map(|(c, _)| c),
-            Self::Unsupported(_) => None,
+            Self::Url(_) | Self::Unsupported(_) => None,
         }
     }
 
@@ -139,6 +142,9 @@ pub fn verify(input: &Input, resolver: &dyn Resolver, options: &Options) -> Repo
     match input {
         Input::Credential(v) => verify::verify(v, resolver, options),
         Input::Jwt(token) => jwt::verify_jwt(token, resolver, options),
+        Input::Url(_) => {
+            Report::unsupported("Verifying a badge by its address is not supported yet.")
+        }
         Input::Unsupported(why) => Report::unsupported(why.clone()),
     }
 }

@@ -160,6 +160,9 @@ pub enum Resolution {
     Found(Value),
     /// It does not exist (e.g. an unknown issuer; HTTP 404).
     NotFound(String),
+    /// It existed and was withdrawn on purpose (HTTP 410 Gone): for an Open Badges 2.0
+    /// hosted assertion this means revoked.
+    Gone(String),
     /// It could not be had right now (network, timeout, server error, or no way to
     /// fetch it from here).
     Unreachable(String),
@@ -486,7 +489,7 @@ pub(crate) type KeyProblem = (Outcome, String);
 fn resolution_problem(what: &str, resolution: Resolution) -> Result<Value, KeyProblem> {
     match resolution {
         Resolution::Found(doc) => Ok(doc),
-        Resolution::NotFound(why) => Err((
+        Resolution::NotFound(why) | Resolution::Gone(why) => Err((
             Outcome::Fail,
             format!(
                 "The issuer's {what} does not exist ({why}), so the key cannot be the issuer's."
@@ -869,6 +872,7 @@ fn check_status_entry(
     let list = match resolver.resolve(url) {
         Resolution::Found(list) => list,
         Resolution::NotFound(why)
+        | Resolution::Gone(why)
         | Resolution::Unreachable(why)
         | Resolution::Refused(why)
         | Resolution::Malformed(why) => {
