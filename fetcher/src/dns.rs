@@ -84,16 +84,17 @@ impl Resolve for GuardedResolver {
         let allow_loopback = self.allow_loopback;
         let lookup = self.lookup.clone();
         Box::pin(async move {
+            // `Blocked` itself goes into the client's error box (not a `Box<Blocked>`), so
+            // the fetcher can find it again with `downcast_ref`.
             // Names are checked before `check_url` sends anything, but a resolver that
             // refuses on its own keeps the rule where the connection is made.
-            policy::check_name(&host, allow_loopback).map_err(|e| Box::new(Blocked(e)))?;
+            policy::check_name(&host, allow_loopback).map_err(Blocked)?;
             let addrs = lookup.lookup(&host).await.map_err(|e| {
-                Box::new(Blocked(FetchError::Unreachable {
+                Blocked(FetchError::Unreachable {
                     detail: format!("{host} could not be looked up: {e}"),
-                }))
+                })
             })?;
-            let allowed = allowed_addresses(&host, &addrs, allow_loopback)
-                .map_err(|e| Box::new(Blocked(e)))?;
+            let allowed = allowed_addresses(&host, &addrs, allow_loopback).map_err(Blocked)?;
             let addrs: Addrs = Box::new(allowed.into_iter().map(|ip| SocketAddr::new(ip, 0)));
             Ok(addrs)
         })
