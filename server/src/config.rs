@@ -116,6 +116,14 @@ pub struct Config {
     #[arg(long, env = "BADGEFOLIO_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
 
+    /// Let the verifier fetch documents from loopback addresses (127.0.0.0/8, `::1`,
+    /// `localhost`), over plain http too, so a `did:web` issuer on this machine can be
+    /// checked: for local test fixtures only. Private networks and cloud metadata
+    /// addresses stay refused whatever this says. Off by default;
+    /// the variable takes `true`/`false` (also `yes`/`no`, `1`/`0`).
+    #[arg(long, env = "BADGEFOLIO_FETCH_ALLOW_LOOPBACK", global = true)]
+    pub fetch_allow_loopback: bool,
+
     /// Log format: human-readable text or JSON lines.
     #[arg(long, env = "BADGEFOLIO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,

@@ -105,7 +105,16 @@ pub fn settings(config: &config::Config, may_create_key: bool) -> anyhow::Result
         .with_evidence_store(evidence)
         .with_trusted_proxies(config.trusted_proxies.0.clone())
         .with_forwarding_header(config.forwarding_header)
-        .with_mail(mail))
+        .with_mail(mail)
+        .with_fetcher(fetcher(config)))
+}
+
+/// The guarded fetcher for documents on other websites, as configured
+/// (`--fetch-allow-loopback`). The server and `badgefolio credential verify` both use it.
+pub fn fetcher(config: &config::Config) -> std::sync::Arc<::fetcher::Fetcher> {
+    std::sync::Arc::new(::fetcher::Fetcher::new(
+        ::fetcher::FetchSettings::with_allow_loopback(config.fetch_allow_loopback),
+    ))
 }
 
 /// Starts the mail worker of a server: it delivers queued mail in the background (see

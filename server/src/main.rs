@@ -36,7 +36,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Credential(cmd @ server::config::CredentialCommand::Verify { .. }) => {
             // Verifying opens no issuer key and changes nothing.
             let db = connect(&config).await?;
-            let settings = app::server::Settings::for_public_url(&config.public_url());
+            let settings = app::server::Settings::for_public_url(&config.public_url())
+                .with_fetcher(server::fetcher(&config));
             let code = server::credential_cli::run(&db, &settings, cmd).await?;
             std::process::exit(code);
         }

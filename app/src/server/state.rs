@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use fetcher::{FetchSettings, Fetcher};
 use ipnet::IpNet;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -35,6 +36,9 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Where evidence files are kept (in memory unless the server configures a folder).
     pub evidence: EvidenceStore,
+    /// Fetches documents from other websites for the verifier (public addresses only;
+    /// see the `fetcher` crate). One per process: it holds the connection pool and cache.
+    pub fetcher: Arc<Fetcher>,
 }
 
 impl Settings {
@@ -50,6 +54,7 @@ impl Settings {
             forwarding_header: ForwardingHeader::default(),
             mail: MailSettings::log_only(&public_url),
             evidence: EvidenceStore::in_memory(),
+            fetcher: Arc::new(Fetcher::new(FetchSettings::default())),
             public_url,
         }
     }
@@ -78,6 +83,13 @@ impl Settings {
     #[must_use]
     pub fn with_evidence_store(mut self, store: EvidenceStore) -> Self {
         self.evidence = store;
+        self
+    }
+
+    /// The same settings, fetching other websites' documents through `fetcher`.
+    #[must_use]
+    pub fn with_fetcher(mut self, fetcher: Arc<Fetcher>) -> Self {
+        self.fetcher = fetcher;
         self
     }
 

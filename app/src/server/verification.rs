@@ -1,16 +1,18 @@
-//! Verifying whatever someone hands us (credential JSON, a VC-JWT, a baked PNG or SVG):
-//! the one entry point the CLI, server functions and public pages share. Reading and
-//! the checks are in `openbadges::input`; this adds our own documents (answered from
-//! the database) and keeps the CPU work off the async threads.
+//! Verifying whatever someone hands us (credential JSON, a VC-JWT, a baked PNG or SVG,
+//! a URL): the one entry point the CLI, server functions and public pages share. Reading
+//! and the checks are in `openbadges::input`; this supplies the documents the checks
+//! need, ours first (answered from the database, no round trip) and everything else
+//! through the guarded fetcher, and keeps the CPU work off the async threads.
 
+use fetcher::NetworkResolver;
 use openbadges::{
     input::{self, Input, ReadError},
-    verify::{Options, Report},
+    verify::{Options, Report, Resolution, Resolver},
 };
 use sea_orm::ConnectionTrait;
 
 use super::error::ServerResult;
-use super::issuing;
+use super::issuing::{self, documents::OwnDocuments};
 use super::state::Settings;
 
 /// Verifies bytes: `Ok(Err(_))` when they hold nothing badge-like (a user mistake).
@@ -42,10 +44,32 @@ pub async fn verify_input(
     input: Input,
     recipient: Option<String>,
 ) -> ServerResult<Report> {
-    let resolver = issuing::own_documents(db, settings, &input.references()).await?;
+    let own = issuing::own_documents(db, settings, &input.references()).await?;
+    let resolver = Documents {
+        own,
+        network: NetworkResolver::new(
+            settings.fetcher.clone(),
+            tokio::runtime::Handle::current(),
+        ),
+    };
     let options = Options {
         now: None,
         recipient_email: recipient,
     };
+    // The network resolver blocks on the fetcher: fine on a blocking thread.
     Ok(tokio::task::spawn_blocking(move || input::verify(&input, &resolver, &options)).await?)
+}
+
+/// Our own documents first; anything on another site from the network.
+struct Documents {
+    own: OwnDocuments,
+    network: NetworkResolver,
+}
+
+impl Resolver for Documents {
+    fn resolve(&self, url: &str) -> Resolution {
+        self.own
+            .lookup(url)
+            .unwrap_or_else(|| self.network.resolve(url))
+    }
 }

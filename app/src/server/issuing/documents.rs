@@ -1,6 +1,7 @@
 //! Our own documents for the verifier: issuer DID documents and status lists answered
 //! from the database, without a round trip. Anything on our host that we do not have is
-//! "not found"; anything elsewhere is "unreachable" until the guarded fetcher exists.
+//! "not found"; everything elsewhere is for the network resolver (see
+//! `server::verification`).
 
 use std::collections::HashMap;
 
@@ -21,25 +22,33 @@ pub struct OwnDocuments {
 }
 
 impl OwnDocuments {
-    fn is_ours(&self, url: &str) -> bool {
+    /// Whether `url` (or DID) names something on this site: then only
+    /// [`OwnDocuments::lookup`] answers for it, never the network.
+    pub fn is_ours(&self, url: &str) -> bool {
         url.starts_with(&format!("{}/", self.base))
             || urls::parse_did(&self.base, url).is_some()
             || url.starts_with(&format!("{}:", urls::platform_did(&self.base)))
+            || url.split('#').next() == Some(urls::platform_did(&self.base).as_str())
+    }
+
+    /// The answer for one of our own documents; `None` for anything on another site.
+    pub fn lookup(&self, url: &str) -> Option<Resolution> {
+        if let Some(r) = self.found.get(url) {
+            return Some(r.clone());
+        }
+        self.is_ours(url).then(|| {
+            Resolution::NotFound(format!("{url} is not one of this site's documents"))
+        })
     }
 }
 
+/// Our documents alone (documents elsewhere are unreachable): what the verifier sees
+/// when it must not go out to the network.
 impl Resolver for OwnDocuments {
     fn resolve(&self, url: &str) -> Resolution {
-        if let Some(r) = self.found.get(url) {
-            return r.clone();
-        }
-        if self.is_ours(url) {
-            Resolution::NotFound(format!("{url} is not one of this site's documents"))
-        } else {
-            Resolution::Unreachable(format!(
-                "{url} is on another site, and fetching documents from other sites is not supported yet"
-            ))
-        }
+        self.lookup(url).unwrap_or_else(|| {
+            Resolution::Unreachable(format!("{url} is on another site, and was not fetched"))
+        })
     }
 }
 
