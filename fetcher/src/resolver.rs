@@ -88,9 +88,17 @@ pub fn target(reference: &str, allow_loopback: bool) -> Result<Target, Resolutio
             kind: DocumentKind::Document,
         })
     } else if lower.starts_with("http://") {
+        // Plain http is for Open Badges 2.0 objects only; with `allow_loopback`, a
+        // loopback host is as good as https (local fixtures serve everything over http).
+        let loopback =
+            allow_loopback && Url::parse(reference).is_ok_and(|u| policy::is_loopback_host(&u));
         Ok(Target {
             url: reference.to_string(),
-            kind: DocumentKind::Ob2Hosted,
+            kind: if loopback {
+                DocumentKind::Document
+            } else {
+                DocumentKind::Ob2Hosted
+            },
         })
     } else {
         Err(Resolution::Refused(format!(

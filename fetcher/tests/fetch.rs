@@ -565,10 +565,11 @@ async fn the_resolver_maps_answers_to_resolutions() {
         (format!("http://{addr}/page.html"), "malformed"),
         (format!("http://{addr}/hop/5"), "refused"),
         ("https://10.0.0.1/x".to_string(), "refused"),
-        // Plain http: OB 2.0 objects only, never keys.
+        // Plain http to an allowed loopback host: as good as https.
         (format!("http://{addr}/ob2/assertion.json"), "found"),
-        (format!("http://{addr}/ob2/key.json"), "refused"),
-        (format!("http://{addr}/doc.json"), "refused"),
+        (format!("http://{addr}/ob2/key.json"), "found"),
+        (format!("http://{addr}/doc.json"), "found"),
+        // Elsewhere plain http is for OB 2.0 objects only, never keys (see below).
         // did:web on a loopback host, over http with the setting.
         (format!("did:web:127.0.0.1%3A{port}"), "found"),
         (format!("did:web:127.0.0.1%3A{port}:issuers:a"), "found"),
@@ -589,6 +590,24 @@ async fn the_resolver_maps_answers_to_resolutions() {
             Resolution::Malformed(_) => "malformed",
         };
         assert_eq!(got, want, "{reference}");
+    }
+    // A public-looking name over plain http (the table points it at the test server):
+    // OB 2.0 objects only, never keys or other documents.
+    let named = Arc::new(Fetcher::with_lookup(
+        FetchSettings::with_allow_loopback(true),
+        table(&[("ob2.example", "127.0.0.1")]),
+    ));
+    for (path, want) in [
+        ("ob2/assertion.json", true),
+        ("ob2/key.json", false),
+        ("doc.json", false),
+    ] {
+        let r = resolve(named.clone(), format!("http://ob2.example:{port}/{path}")).await;
+        if want {
+            assert!(matches!(r, Resolution::Found(_)), "{path}: {r:?}");
+        } else {
+            assert!(matches!(r, Resolution::Refused(_)), "{path}: {r:?}");
+        }
     }
     // Without the setting, the same did:web is refused (https to a loopback address).
     let off = Arc::new(Fetcher::new(FetchSettings::default()));

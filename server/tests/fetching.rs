@@ -40,7 +40,10 @@ impl FarIssuer {
         let active = me.list("active", false);
         let revoked = me.list("revoked", true);
         let app = Router::new()
-            .route("/issuers/far/did.json", get(move || async move { Json(doc) }))
+            .route(
+                "/issuers/far/did.json",
+                get(move || async move { Json(doc) }),
+            )
             .route("/status/active", get(move || async move { Json(active) }))
             .route("/status/revoked", get(move || async move { Json(revoked) }));
         tokio::spawn(async move {
@@ -75,7 +78,10 @@ impl FarIssuer {
     fn credential(&self, list: &str) -> Value {
         let mut cred: Value = serde_json::from_str(UNSIGNED).unwrap();
         let obj = cred.as_object_mut().unwrap();
-        obj.insert("id".into(), json!("urn:uuid:0f6b0a3e-5f43-4f5b-9a57-6f1f3c1f2a10"));
+        obj.insert(
+            "id".into(),
+            json!("urn:uuid:0f6b0a3e-5f43-4f5b-9a57-6f1f3c1f2a10"),
+        );
         obj.insert(
             "issuer".into(),
             json!({"id": self.did, "type": ["Profile"], "name": "Far Away College"}),
@@ -116,7 +122,11 @@ async fn a_did_web_issuer_on_loopback_verifies_only_with_the_setting() {
             continue;
         };
         let report = verify(&on, &far.credential("active")).await;
-        assert_eq!(report.verdict, Verdict::Verified, "{backend:?}: {report:#?}");
+        assert_eq!(
+            report.verdict,
+            Verdict::Verified,
+            "{backend:?}: {report:#?}"
+        );
         assert_eq!(report.standing, Standing::Active, "{report:#?}");
         assert_eq!(report.outcome("status"), Some(Outcome::Pass), "{report:#?}");
         assert_eq!(
@@ -149,7 +159,10 @@ async fn a_did_web_issuer_on_loopback_verifies_only_with_the_setting() {
         // The default settings are the same as the setting off.
         let plain = on.sibling_with(Settings::for_public_url(common::PUBLIC_URL));
         assert!(!plain.state.settings.fetcher.settings().allow_loopback);
-        assert_ne!(verify(&plain, &far.credential("active")).await.verdict, Verdict::Verified);
+        assert_ne!(
+            verify(&plain, &far.credential("active")).await.verdict,
+            Verdict::Verified
+        );
     }
 }
 
@@ -160,7 +173,12 @@ async fn issuers_on_private_or_metadata_addresses_are_refused_even_with_the_sett
     else {
         return;
     };
-    for host in ["10.0.0.1", "169.254.169.254", "[::ffff:127.0.0.1]", "localtest.internal"] {
+    for host in [
+        "10.0.0.1",
+        "169.254.169.254",
+        "[::ffff:127.0.0.1]",
+        "localtest.internal",
+    ] {
         // The same signature, claimed for an issuer at a private address: the DID
         // document is never fetched.
         let did = format!("did:web:{}:issuers:far", host.replace(':', "%3A"));
@@ -170,7 +188,10 @@ async fn issuers_on_private_or_metadata_addresses_are_refused_even_with_the_sett
         let obj = cred.as_object_mut().unwrap();
         obj.remove("proof");
         obj.remove("credentialStatus");
-        obj.insert("issuer".into(), json!({"id": did, "type": ["Profile"], "name": "Inside"}));
+        obj.insert(
+            "issuer".into(),
+            json!({"id": did, "type": ["Profile"], "name": "Inside"}),
+        );
         proof::sign(&mut cred, &key, &vm, CREATED).unwrap();
         let report = verify(&app, &cred).await;
         assert_ne!(report.verdict, Verdict::Verified, "{host}: {report:#?}");
@@ -212,10 +233,20 @@ async fn the_credential_command_fetches_with_the_same_setting() {
     };
     let on = run(args(true), None).await.unwrap();
     let text = String::from_utf8_lossy(&on.stdout);
-    assert_eq!(on.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&on.stderr));
+    assert_eq!(
+        on.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&on.stderr)
+    );
     assert!(text.starts_with("✔ Verified and active"), "{text}");
     let by_env = run(args(false), Some("true")).await.unwrap();
-    assert_eq!(by_env.status.code(), Some(0), "{}", String::from_utf8_lossy(&by_env.stdout));
+    assert_eq!(
+        by_env.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&by_env.stdout)
+    );
     let off = run(args(false), None).await.unwrap();
     let text = String::from_utf8_lossy(&off.stdout);
     assert_ne!(off.status.code(), Some(0), "{text}");

@@ -47,10 +47,7 @@ pub async fn verify_input(
     let own = issuing::own_documents(db, settings, &input.references()).await?;
     let resolver = Documents {
         own,
-        network: NetworkResolver::new(
-            settings.fetcher.clone(),
-            tokio::runtime::Handle::current(),
-        ),
+        network: NetworkResolver::new(settings.fetcher.clone(), tokio::runtime::Handle::current()),
     };
     let options = Options {
         now: None,

@@ -36,9 +36,8 @@ impl OwnDocuments {
         if let Some(r) = self.found.get(url) {
             return Some(r.clone());
         }
-        self.is_ours(url).then(|| {
-            Resolution::NotFound(format!("{url} is not one of this site's documents"))
-        })
+        self.is_ours(url)
+            .then(|| Resolution::NotFound(format!("{url} is not one of this site's documents")))
     }
 }
 
