@@ -27,10 +27,25 @@ pub trait Lookup: Send + Sync + 'static {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemLookup;
 
+/// Top-level names reserved never to resolve (RFC 2606, RFC 6761): answered "no
+/// address" without asking DNS, so examples and tests stay off the network.
+const NEVER_RESOLVED: [&str; 3] = [".example", ".invalid", ".test"];
+
+/// Whether `host` is under a top-level name that never resolves.
+pub fn never_resolves(host: &str) -> bool {
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    NEVER_RESOLVED
+        .iter()
+        .any(|tld| name.ends_with(tld) || name == tld[1..])
+}
+
 impl Lookup for SystemLookup {
     fn lookup(&self, host: &str) -> LookupFuture {
         let host = host.to_string();
         Box::pin(async move {
+            if never_resolves(&host) {
+                return Ok(Vec::new());
+            }
             let addrs = tokio::net::lookup_host((host.as_str(), 0)).await?;
             Ok(addrs.map(|a| a.ip()).collect())
         })
@@ -129,5 +144,24 @@ mod tests {
             loopback
         );
         allowed_addresses("nothing.example", &[], true).expect_err("no address");
+    }
+
+    #[tokio::test]
+    async fn reserved_names_are_not_looked_up() {
+        for host in [
+            "elsewhere.example",
+            "a.b.invalid",
+            "issuer.test.",
+            "EXAMPLE",
+        ] {
+            assert!(never_resolves(host), "{host}");
+            assert_eq!(
+                SystemLookup.lookup(host).await.expect("no error"),
+                Vec::<IpAddr>::new()
+            );
+        }
+        for host in ["example.com", "test.org", "examples.edu"] {
+            assert!(!never_resolves(host), "{host}");
+        }
     }
 }
