@@ -89,6 +89,8 @@ pub struct FetchSettings {
     pub default_ttl: Duration,
     /// The same for status lists (revocation should show soon).
     pub status_list_ttl: Duration,
+    /// Fetches in flight at once, for the whole process; more wait (within `timeout`).
+    pub max_concurrent: usize,
 }
 
 impl Default for FetchSettings {
@@ -104,6 +106,7 @@ impl Default for FetchSettings {
             max_ttl: Duration::from_secs(3600),
             default_ttl: Duration::from_secs(300),
             status_list_ttl: Duration::from_secs(60),
+            max_concurrent: 32,
         }
     }
 }
@@ -124,6 +127,7 @@ pub struct Fetcher {
     client: Result<reqwest::Client, String>,
     settings: FetchSettings,
     cache: cache::Cache,
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -180,6 +184,7 @@ impl Fetcher {
         Self {
             client,
             cache: cache::Cache::new(settings.cache_entries, settings.cache_bytes),
+            in_flight: tokio::sync::Semaphore::new(settings.max_concurrent.max(1)),
             settings,
         }
     }
@@ -214,7 +219,18 @@ impl Fetcher {
         if let Some(v) = self.cache.get(&key) {
             return Ok(v);
         }
-        let fetched = tokio::time::timeout(self.settings.timeout, self.fetch(start.clone(), kind))
+        let fetch = async {
+            // Never closed, so `acquire` cannot fail; an error would only mean "no slot".
+            let _slot = self
+                .in_flight
+                .acquire()
+                .await
+                .map_err(|_| FetchError::Unreachable {
+                    detail: "the fetcher is shutting down".into(),
+                })?;
+            self.fetch(start.clone(), kind).await
+        };
+        let fetched = tokio::time::timeout(self.settings.timeout, fetch)
             .await
             .map_err(|_| FetchError::Timeout {
                 url: start.to_string(),

@@ -9,7 +9,10 @@
 //! are never taken from plain http. With `allow_loopback`, a `did:web` on a loopback host
 //! is fetched over http (local test fixtures).
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use openbadges::verify::{Resolution, Resolver};
 use percent_encoding::percent_decode_str;
@@ -152,19 +155,44 @@ pub fn is_plain_http_acceptable(doc: &Value) -> bool {
 
 /// A resolver over the network. Blocking: call it off the async threads (the verifier
 /// runs in `spawn_blocking`); it waits on the fetcher through the runtime `handle`.
-#[derive(Debug, Clone)]
+///
+/// One resolver serves one verification, and fetches at most [`MAX_FETCHES`] documents
+/// (cached ones included): a credential naming hundreds of status lists cannot make the
+/// server fetch hundreds of documents.
+#[derive(Debug)]
 pub struct NetworkResolver {
     fetcher: Arc<Fetcher>,
     handle: Handle,
+    budget: AtomicUsize,
 }
+
+/// Documents one verification may fetch.
+pub const MAX_FETCHES: usize = 16;
 
 impl NetworkResolver {
     pub fn new(fetcher: Arc<Fetcher>, handle: Handle) -> Self {
-        Self { fetcher, handle }
+        Self::with_budget(fetcher, handle, MAX_FETCHES)
+    }
+
+    /// A resolver that fetches at most `budget` documents.
+    pub fn with_budget(fetcher: Arc<Fetcher>, handle: Handle, budget: usize) -> Self {
+        Self {
+            fetcher,
+            handle,
+            budget: AtomicUsize::new(budget),
+        }
     }
 
     /// Fetches `url` as a document of `kind` (for callers that know what they want).
     pub fn resolve_as(&self, url: &str, kind: DocumentKind) -> Resolution {
+        let spent = self
+            .budget
+            .try_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if spent.is_err() {
+            return Resolution::Refused(format!(
+                "{url} was not fetched: this badge names more documents than we fetch for one check"
+            ));
+        }
         match self.handle.block_on(self.fetcher.get_json(url, kind)) {
             Ok(v) => Resolution::Found((*v).clone()),
             Err(e) => resolution_of(&e),

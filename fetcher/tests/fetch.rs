@@ -609,6 +609,25 @@ async fn the_resolver_maps_answers_to_resolutions() {
             assert!(matches!(r, Resolution::Refused(_)), "{path}: {r:?}");
         }
     }
+    // One verification fetches a bounded number of documents.
+    let handle = tokio::runtime::Handle::current();
+    let url = format!("http://{addr}/doc.json");
+    let answers = tokio::task::spawn_blocking({
+        let on = on.clone();
+        move || {
+            let r = NetworkResolver::with_budget(on, handle, 2);
+            (0..3).map(|_| r.resolve(&url)).collect::<Vec<_>>()
+        }
+    })
+    .await
+    .expect("resolver thread");
+    assert!(matches!(answers[0], Resolution::Found(_)));
+    assert!(matches!(answers[1], Resolution::Found(_)));
+    assert!(
+        matches!(answers[2], Resolution::Refused(_)),
+        "{:?}",
+        answers[2]
+    );
     // Without the setting, the same did:web is refused (https to a loopback address).
     let off = Arc::new(Fetcher::new(FetchSettings::default()));
     let r = resolve(off, format!("did:web:127.0.0.1%3A{port}")).await;
