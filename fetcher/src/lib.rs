@@ -412,6 +412,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_client_builds_with_ring_and_the_webpki_roots() {
+        let f = Fetcher::new(FetchSettings::default());
+        assert!(f.client.is_ok(), "{:?}", f.client.err());
+        assert!(!f.settings().allow_loopback);
+        assert_eq!(f.settings().max_redirects, 3);
+    }
+
+    #[test]
     fn json_media_types() {
         for ok in [
             "application/json",

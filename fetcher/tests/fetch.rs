@@ -633,3 +633,18 @@ async fn the_resolver_maps_answers_to_resolutions() {
     let r = resolve(off, format!("did:web:127.0.0.1%3A{port}")).await;
     assert!(matches!(r, Resolution::Refused(_)), "{r:?}");
 }
+
+#[tokio::test]
+async fn https_goes_through_tls_and_fails_closed_on_a_plain_server() {
+    // The TLS stack is set up (ring, webpki roots) and used: a plain-http server on the
+    // other end is a failed handshake, reported as unreachable, never read as a document.
+    let (addr, _) = serve().await;
+    let e = loopback_on()
+        .get_json(
+            &format!("https://{addr}/doc.json"),
+            DocumentKind::DidDocument,
+        )
+        .await
+        .expect_err("no TLS on the other end");
+    assert_eq!(e.kind(), ErrorKind::Unreachable, "{e:?}");
+}
