@@ -256,3 +256,71 @@ async fn the_credential_command_fetches_with_the_same_setting() {
     assert!(help.contains("--fetch-allow-loopback"), "{help}");
     assert!(help.contains("BADGEFOLIO_FETCH_ALLOW_LOOPBACK"), "{help}");
 }
+
+/// The verifier's resolver: our own documents from the database, never fetched (even
+/// when missing), everything else through the fetcher and its rules.
+#[tokio::test]
+async fn our_documents_are_answered_locally_and_the_rest_goes_through_the_fetcher() {
+    use openbadges::verify::{Resolution, Resolver};
+    let far = FarIssuer::start().await;
+    for backend in common::backends() {
+        let Some(app) = common::TestApp::with_settings(backend, settings(true)).await else {
+            continue;
+        };
+        server::seed::seed_demo(&app.state.db, &app.state.settings)
+            .await
+            .unwrap();
+        let ours = "did:web:127.0.0.1%3A3000:issuers:demo".to_string();
+        let missing = "did:web:127.0.0.1%3A3000:issuers:ghost".to_string();
+        let refs = vec![ours.clone(), missing.clone()];
+        let docs = app::server::verification::documents(&app.state.db, &app.state.settings, &refs)
+            .await
+            .unwrap();
+        let far_did = far.did.clone();
+        let answers = tokio::task::spawn_blocking(move || {
+            [
+                ours,
+                missing,
+                // On our public URL but never looked up ahead: not found, not fetched
+                // (nothing listens on port 3000 here, so a fetch would be "unreachable").
+                "http://127.0.0.1:3000/issuers/demo/status/other".to_string(),
+                far_did,
+                "http://10.0.0.1/assertion".to_string(),
+                "https://169.254.169.254/latest/meta-data/".to_string(),
+            ]
+            .map(|r| docs.resolve(&r))
+        })
+        .await
+        .unwrap();
+        assert!(
+            matches!(answers[0], Resolution::Found(_)),
+            "{:?}",
+            answers[0]
+        );
+        assert!(
+            matches!(answers[1], Resolution::NotFound(_)),
+            "{:?}",
+            answers[1]
+        );
+        assert!(
+            matches!(answers[2], Resolution::NotFound(_)),
+            "{:?}",
+            answers[2]
+        );
+        assert!(
+            matches!(answers[3], Resolution::Found(_)),
+            "{:?}",
+            answers[3]
+        );
+        assert!(
+            matches!(answers[4], Resolution::Refused(_)),
+            "{:?}",
+            answers[4]
+        );
+        assert!(
+            matches!(answers[5], Resolution::Refused(_)),
+            "{:?}",
+            answers[5]
+        );
+    }
+}

@@ -44,11 +44,7 @@ pub async fn verify_input(
     input: Input,
     recipient: Option<String>,
 ) -> ServerResult<Report> {
-    let own = issuing::own_documents(db, settings, &input.references()).await?;
-    let resolver = Documents {
-        own,
-        network: NetworkResolver::new(settings.fetcher.clone(), tokio::runtime::Handle::current()),
-    };
+    let resolver = documents(db, settings, &input.references()).await?;
     let options = Options {
         now: None,
         recipient_email: recipient,
@@ -57,8 +53,27 @@ pub async fn verify_input(
     Ok(tokio::task::spawn_blocking(move || input::verify(&input, &resolver, &options)).await?)
 }
 
-/// Our own documents first; anything on another site from the network.
-struct Documents {
+/// The resolver a verification uses: our own documents among `references` looked up
+/// ahead (no round trip), everything on another site through the guarded fetcher.
+/// Blocking: use it off the async threads.
+///
+/// # Errors
+/// Database errors while looking up our own documents.
+pub async fn documents(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    references: &[String],
+) -> ServerResult<Documents> {
+    Ok(Documents {
+        own: issuing::own_documents(db, settings, references).await?,
+        network: NetworkResolver::new(settings.fetcher.clone(), tokio::runtime::Handle::current()),
+    })
+}
+
+/// Our own documents first (anything on our public URL that we do not have is "not
+/// found", never fetched); anything on another site from the network.
+#[derive(Debug)]
+pub struct Documents {
     own: OwnDocuments,
     network: NetworkResolver,
 }
