@@ -43,6 +43,7 @@ pub mod input;
 pub mod jwt;
 pub mod keys;
 pub mod model;
+pub mod ob2;
 pub mod proof;
 pub mod status_list;
 pub mod verify;
