@@ -250,6 +250,19 @@ addCase("VC-JWT signed by another key under the issuer's key id", "jwt-wrong-key
 const expiredCred = credential({ issuer: JWTISS, id: "urn:uuid:6a1f0c52-0000-4000-8000-0000000000a2", validFrom: "2020-01-01T00:00:00Z" });
 write("jwt-expired.jwt", await sign(jwtPayload(expiredCred, { exp: 1609459200 }), rsa.privateKey, { alg: "RS256", kid: `${JWTISS}#key-1` }));
 addCase("VC-JWT expired", "jwt-expired.jwt", ["verified", "expired", "validity"]);
+// An https issuer publishing its keys as a JWKS on its web domain.
+const JWKS_ISS = "https://jwks.independent.example/issuer";
+const JWKS = "https://jwks.independent.example/.well-known/jwks.json";
+const es = await jose.generateKeyPair("ES256", { extractable: true });
+documents[JWKS] = { keys: [{ ...rsaJwk, kid: "rsa-1", alg: "RS256", use: "sig" }, { ...(await jose.exportJWK(es.publicKey)), kid: "es-1", alg: "ES256", iss: JWKS_ISS }] };
+const jwksCred = credential({ issuer: JWKS_ISS, id: "urn:uuid:6a1f0c52-0000-4000-8000-0000000000a3" });
+write("jwt-jwks.jwt", await sign(jwtPayload(jwksCred), rsa.privateKey, { alg: "RS256", kid: "rsa-1" }));
+addCase("VC-JWT RS256, key in the issuer's JWKS", "jwt-jwks.jwt", ["verified", "active", null], { signer: "the web domain jwks.independent.example" });
+write("jwt-jwks-es256.jwt", await sign(jwtPayload(jwksCred), es.privateKey, { alg: "ES256", kid: "es-1" }));
+addCase("VC-JWT ES256, key in the issuer's JWKS", "jwt-jwks-es256.jwt", ["verified", "active", null]);
+write("jwt-not-in-jwks.jwt", await sign(jwtPayload(jwksCred), other.privateKey, { alg: "RS256", kid: "rsa-9" }));
+addCase("VC-JWT whose key is not in the issuer's JWKS", "jwt-not-in-jwks.jwt", ["not_verified", "active", "issuer_key"]);
+
 // did:jwk issuers, ES256 and EdDSA.
 for (const [alg, crv, n] of [["ES256", undefined, "b1"], ["EdDSA", "Ed25519", "b2"]]) {
   const pair = await jose.generateKeyPair(alg, { extractable: true, crv });
