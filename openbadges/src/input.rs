@@ -229,6 +229,87 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_address_is_a_url_and_other_text_is_not() {
+        assert_eq!(
+            read(b"  https://issuer.example/assertions/1\n"),
+            Ok(Input::Url("https://issuer.example/assertions/1".into()))
+        );
+        assert_eq!(
+            read_text("HTTP://issuer.example/a"),
+            Ok(Input::Url("HTTP://issuer.example/a".into()))
+        );
+        for text in [
+            "https://",
+            "https://a.example/x y",
+            "ftp://a.example/x",
+            "see https://a.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(read_text(text), Err(ReadError::NotACredential), "{text}");
+        }
+        let input = read_text("https://issuer.example/assertions/1").expect("url");
+        assert_eq!(
+            input.references(),
+            vec!["https://issuer.example/assertions/1".to_string()]
+        );
+    }
+
+    #[test]
+    fn ob2_references_name_the_assertion_badge_and_key() {
+        let hosted = read_text(
+            r#"{"@context":"https://w3id.org/openbadges/v2","type":"Assertion","id":"https://i.example/a/1","badge":"https://i.example/b","verification":{"type":"hosted"}}"#,
+        )
+        .expect("json");
+        assert_eq!(
+            hosted.references(),
+            vec![
+                "https://i.example/a/1".to_string(),
+                "https://i.example/b".to_string()
+            ]
+        );
+        let embedded = read_text(
+            r#"{"@context":"https://w3id.org/openbadges/v2","type":"Assertion","id":"urn:uuid:1","badge":{"issuer":"https://i.example/issuer"},"verification":{"type":"signed","creator":"https://i.example/k"}}"#,
+        )
+        .expect("json");
+        assert_eq!(
+            embedded.references(),
+            vec![
+                "https://i.example/issuer".to_string(),
+                "https://i.example/k".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_url_answered_with_an_ob3_credential_verifies_it() {
+        let url = "https://example.edu/credentials/1";
+        let mut r: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+        r.insert(url.into(), serde_json::from_str(VECTOR).expect("json"));
+        r.insert(
+            "https://example.edu/issuers/565049".into(),
+            serde_json::from_str(include_str!(
+                "../tests/fixtures/1edtech-test-vector-issuer.json"
+            ))
+            .expect("json"),
+        );
+        let report = verify(&Input::Url(url.into()), &r, &Options::default());
+        assert!(report.is_good(), "{report:#?}");
+        assert_eq!(report.checked_by, Some(verify::CheckedBy::Signature));
+        // Nothing there: not verified, and the report says where it looked.
+        let report = verify(
+            &Input::Url("https://example.edu/nothing".into()),
+            &r,
+            &Options::default(),
+        );
+        assert_eq!(report.verdict, Verdict::NotVerified);
+        assert!(
+            report
+                .reason()
+                .is_some_and(|c| c.message.contains("https://example.edu/nothing"))
+        );
+    }
+
+    #[test]
     fn unsupported_input_is_unverifiable() {
         let report = verify(
             &Input::Unsupported("OB 2.0".into()),

@@ -908,6 +908,136 @@ mod tests {
         );
     }
 
+    use std::collections::HashMap;
+
+    use crate::verify::{NoResolver, Verdict};
+
+    const HOST: &str = "https://issuer.example";
+
+    fn world() -> HashMap<String, Value> {
+        let mut w = HashMap::new();
+        let issuer = serde_json::json!({"@context": CONTEXT_V2, "id": format!("{HOST}/issuer"),
+            "type": "Issuer", "name": "Issuer", "url": HOST});
+        let badge = serde_json::json!({"@context": CONTEXT_V2, "id": format!("{HOST}/badge"),
+            "type": "BadgeClass", "name": "Badge", "issuer": format!("{HOST}/issuer")});
+        let assertion = serde_json::json!({"@context": CONTEXT_V2, "id": format!("{HOST}/a/1"),
+            "type": "Assertion", "recipient": {"type": "email", "hashed": false, "identity": "ada@example.org"},
+            "badge": format!("{HOST}/badge"), "issuedOn": "2026-01-01", "verification": {"type": "HostedBadge"}});
+        w.insert(format!("{HOST}/issuer"), issuer);
+        w.insert(format!("{HOST}/badge"), badge);
+        w.insert(format!("{HOST}/a/1"), assertion);
+        w
+    }
+
+    fn hosted(w: &dyn Resolver) -> Report {
+        verify_hosted(None, Some(&format!("{HOST}/a/1")), w, &Options::default())
+    }
+
+    #[test]
+    fn a_plain_hosted_badge_is_verified_by_hosting() {
+        let report = hosted(&world());
+        assert!(report.is_good(), "{report:#?}");
+        assert_eq!(report.checked_by, Some(CheckedBy::Hosting));
+        assert_eq!(report.achievement_name.as_deref(), Some("Badge"));
+        assert_eq!(report.issuer_name.as_deref(), Some("Issuer"));
+        assert!(report.summary().contains("not by a signature"));
+        // Nothing fetched: unverifiable, never verified.
+        let report = hosted(&NoResolver);
+        assert_eq!(report.verdict, Verdict::Unverifiable);
+        assert!(
+            report
+                .reason()
+                .is_some_and(|c| c.message.contains("could not be reached"))
+        );
+        assert_eq!(report.checked_by, None);
+    }
+
+    #[test]
+    fn an_embedded_issuer_cannot_widen_its_own_scope() {
+        // A badge on evil.example embeds a BadgeClass whose embedded issuer claims to
+        // allow evil.example: the issuer's real profile (fetched) does not.
+        let mut w = world();
+        let url = "https://evil.example/a/1";
+        w.insert(
+            url.into(),
+            serde_json::json!({"@context": CONTEXT_V2, "id": url, "type": "Assertion",
+            "recipient": {"type": "email", "identity": "x@example.org"}, "issuedOn": "2026-01-01",
+            "verification": {"type": "hosted"},
+            "badge": {"id": "urn:uuid:b", "type": "BadgeClass", "name": "Famous",
+                "issuer": {"id": format!("{HOST}/issuer"), "type": "Issuer",
+                    "verification": {"allowedOrigins": "evil.example"}}}}),
+        );
+        let report = verify_hosted(None, Some(url), &w, &Options::default());
+        assert_eq!(report.verdict, Verdict::NotVerified, "{report:#?}");
+        assert_eq!(report.reason().map(|c| c.id), Some("issuer_key"));
+        // The issuer itself may allow another origin.
+        w.get_mut(&format!("{HOST}/issuer")).expect("issuer")["verification"] =
+            serde_json::json!({"allowedOrigins": ["evil.example"]});
+        let report = verify_hosted(None, Some(url), &w, &Options::default());
+        assert!(report.is_good(), "{report:#?}");
+    }
+
+    #[test]
+    fn missing_issuer_documents_and_lists_fail_closed() {
+        let mut w = world();
+        w.remove(&format!("{HOST}/issuer"));
+        let report = hosted(&w);
+        assert_eq!(report.verdict, Verdict::NotVerified);
+        assert_eq!(report.reason().map(|c| c.id), Some("issuer_key"));
+
+        // A revocation list that cannot be had leaves the standing unknown.
+        let mut w = world();
+        w.get_mut(&format!("{HOST}/issuer")).expect("issuer")["revocationList"] =
+            format!("{HOST}/revoked").into();
+        let report = hosted(&w);
+        assert_eq!(report.verdict, Verdict::Verified);
+        assert_eq!(report.standing, Standing::Unknown);
+        assert!(!report.is_good());
+        // A list that names the badge by id revokes it.
+        w.insert(
+            format!("{HOST}/revoked"),
+            serde_json::json!({"id": format!("{HOST}/revoked"),
+            "type": "RevocationList", "revokedAssertions": [{"id": format!("{HOST}/a/1")}]}),
+        );
+        let report = hosted(&w);
+        assert_eq!(report.standing, Standing::Revoked);
+        // A hosted copy that says it is signed is not verified by hosting.
+        let mut w = world();
+        w.get_mut(&format!("{HOST}/a/1")).expect("a")["verification"] =
+            serde_json::json!({"type": "signed"});
+        assert_eq!(hosted(&w).verdict, Verdict::Unverifiable);
+    }
+
+    #[test]
+    fn recipients_plain_and_hashed() {
+        let w = world();
+        let opts = |e: &str| Options {
+            recipient_email: Some(e.into()),
+            ..Options::default()
+        };
+        let url = format!("{HOST}/a/1");
+        assert_eq!(
+            verify_hosted(None, Some(&url), &w, &opts("ADA@example.org")).outcome("recipient"),
+            Some(Outcome::Pass)
+        );
+        assert_eq!(
+            verify_hosted(None, Some(&url), &w, &opts("eve@example.org")).outcome("recipient"),
+            Some(Outcome::Fail)
+        );
+        let mut w = world();
+        w.get_mut(&url).expect("a")["recipient"] = serde_json::json!({"type": "email", "hashed": true,
+            "salt": "x", "identity": format!("sha256${}", hex(&Sha256::digest(b"ada@example.orgx")))});
+        assert_eq!(
+            verify_hosted(None, Some(&url), &w, &opts("Ada@Example.org")).outcome("recipient"),
+            Some(Outcome::Pass)
+        );
+        w.get_mut(&url).expect("a")["recipient"]["identity"] = "sha1$abc".into();
+        assert_eq!(
+            verify_hosted(None, Some(&url), &w, &opts("ada@example.org")).outcome("recipient"),
+            Some(Outcome::Fail)
+        );
+    }
+
     #[test]
     fn dates_in_every_ob2_form() {
         for v in [

@@ -163,20 +163,20 @@ impl Report {
     pub fn summary(&self) -> String {
         let verdict = match (self.verdict, self.checked_by) {
             (Verdict::Verified, Some(CheckedBy::Hosting)) => format!(
-                "This badge is genuine: it was checked by fetching it from the issuer's own website ({}), not by a signature.",
+                "This badge is authentic: it was checked by fetching it from the issuer's own website ({}), not by a signature.",
                 self.signer.as_deref().unwrap_or("the issuer")
             ),
             (Verdict::Verified, _) => format!(
-                "This badge is genuine: it was signed by {}.",
+                "This badge is authentic: it was signed by {} and has not been changed since.",
                 self.signer.as_deref().unwrap_or("its issuer")
             ),
             (Verdict::NotVerified, _) => format!(
-                "This badge could not be verified: {}",
+                "This badge could not be verified. {}",
                 self.reason()
                     .map_or("a check failed.", |c| c.message.as_str())
             ),
             (Verdict::Unverifiable, _) => format!(
-                "This badge could not be checked: {}",
+                "This badge could not be checked. {}",
                 self.reason()
                     .map_or("something it needs could not be had.", |c| c
                         .message
@@ -465,7 +465,7 @@ fn run(
     let document = match proof::document_hash(credential) {
         Ok(hash) => hash,
         Err(e) => {
-            b.add("json_ld", Outcome::Fail, format!("The credential's data is not well defined, so its signature cannot be trusted: {e}."));
+            b.add("json_ld", Outcome::Fail, format!("The credential contains information that no published vocabulary defines (a field added or misspelt after issuing), so its signature cannot be trusted (detail: {e})."));
             return b.finish(facts);
         }
     };

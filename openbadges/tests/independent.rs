@@ -71,6 +71,8 @@ fn every_independent_fixture_gets_its_expected_verdict() {
             }
         };
         let report = input::verify(&read, &resolver, &options);
+        // Shown with `--nocapture`: the sentence a person reads for each case.
+        println!("{name}: {}", report.summary());
         let mut problems = Vec::new();
         if report.verdict.as_str() != case["verdict"] {
             problems.push(format!("verdict {}", report.verdict.as_str()));
