@@ -1,6 +1,6 @@
 //! The one entry point for "here is something that should be a badge": credential JSON,
 //! a compact JWS/JWT, or a baked PNG or SVG. Reading sniffs the bytes and says what they
-//! hold; [`verify`] then runs the checks that fit. The CLI, the server functions and the
+//! hold; [`verify()`] then runs the checks that fit. The CLI, the server functions and the
 //! public pages all go through here, so they all give the same answer.
 
 use serde_json::Value;

@@ -2,7 +2,11 @@
 //! understands, and two answers drawn from them:
 //!
 //! - **verdict**, is it authentic? `verified` only when a proof passed with a key that
-//!   the issuer's own documents list for issuing; `not_verified` when a check failed
+//!   the issuer's own documents list for issuing (for an Open Badges 2.0 *hosted*
+//!   assertion, which has no signature: when the copy fetched from its own address is
+//!   the one asked for, `proof`, and that address is one the issuer's fetched profile
+//!   authorises, `issuer_key`; [`Report::checked_by`] then says `hosting`, see
+//!   [`crate::ob2`]); `not_verified` when a check failed
 //!   (the report names it); `unverifiable` when a document we needed could not be had
 //!   or the format is not supported. Anything not checked is never "verified".
 //! - **standing**, is it in good standing? `active`, `expired`, `not_yet_valid`,
