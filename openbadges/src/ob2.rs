@@ -28,8 +28,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::verify::{
-    Builder, CheckedBy, Facts, KeyProblem, Options, Outcome, Report, Resolution, Resolver,
-    Standing, parse_date, resolution_problem, signer_label, str_at, types,
+    Builder, CheckedBy, Facts, KeyProblem, Ob2Documents, Options, Outcome, Report, Resolution,
+    Resolver, Standing, parse_date, resolution_problem, signer_label, str_at, types,
 };
 
 /// The JSON-LD context of Open Badges 2.0.
@@ -286,6 +286,11 @@ pub fn verify_hosted_resolved(
     if !check_format(&assertion, false, &mut b) {
         return b.finish(facts);
     }
+    facts.ob2 = Some(Ob2Documents {
+        assertion: assertion.clone(),
+        badge_class: None,
+        issuer: None,
+    });
     let kind = verification_type(&assertion);
     if !is_hosted_type(kind.as_deref()) {
         b.add(
@@ -364,6 +369,11 @@ pub fn verify_signed(token: &str, resolver: &dyn Resolver, options: &Options) ->
     if !check_format(&assertion, true, &mut b) {
         return b.finish(facts);
     }
+    facts.ob2 = Some(Ob2Documents {
+        assertion: assertion.clone(),
+        badge_class: None,
+        issuer: None,
+    });
     if !is_signed_type(verification_type(&assertion).as_deref()) {
         b.add(
             "proof",
@@ -525,6 +535,9 @@ fn issuer_world(
         }
     };
     facts.achievement_name = str_at(&badge, &["name"]).map(str::to_string);
+    if let Some(docs) = facts.ob2.as_mut() {
+        docs.badge_class = Some(badge.clone());
+    }
     let issuer_url = match badge.get("issuer") {
         Some(Value::String(s)) => s.clone(),
         Some(obj) => str_at(obj, &["id"]).unwrap_or_default().to_string(),
@@ -536,6 +549,9 @@ fn issuer_world(
     facts.issuer_id = Some(issuer_url.clone());
     let issuer = fetch("profile", &issuer_url, resolver)?;
     facts.issuer_name = str_at(&issuer, &["name"]).map(str::to_string);
+    if let Some(docs) = facts.ob2.as_mut() {
+        docs.issuer = Some(issuer.clone());
+    }
     facts.signer = Some(signer_label(&issuer_url));
     Ok(World { issuer_url, issuer })
 }
@@ -941,6 +957,28 @@ mod tests {
         assert_eq!(report.achievement_name.as_deref(), Some("Badge"));
         assert_eq!(report.issuer_name.as_deref(), Some("Issuer"));
         assert!(report.summary().contains("not by a signature"));
+        let docs = report.ob2.as_ref().expect("documents");
+        assert_eq!(docs.assertion["id"], format!("{HOST}/a/1"));
+        assert_eq!(
+            docs.badge_class.as_ref().map(|b| b["name"].clone()),
+            Some("Badge".into())
+        );
+        assert_eq!(
+            docs.issuer.as_ref().map(|i| i["name"].clone()),
+            Some("Issuer".into())
+        );
+        // A local copy that says more is not what the report shows.
+        let mut local = world()[&format!("{HOST}/a/1")].clone();
+        local["expires"] = "2099-01-01".into();
+        local["narrative"] = "Edited".into();
+        let report = verify_hosted(Some(&local), None, &world(), &Options::default());
+        assert!(report.is_good());
+        assert!(
+            report
+                .ob2
+                .as_ref()
+                .is_some_and(|d| d.assertion.get("narrative").is_none())
+        );
         // Nothing fetched: unverifiable, never verified.
         let report = hosted(&NoResolver);
         assert_eq!(report.verdict, Verdict::Unverifiable);

@@ -123,6 +123,22 @@ pub struct Report {
     /// signature, or (Open Badges 2.0 hosted assertions) by fetching the badge from
     /// the issuer's own website.
     pub checked_by: Option<CheckedBy>,
+    /// For an Open Badges 2.0 badge, the documents as checked: show these, not the
+    /// input (a hosted badge's local copy may say anything; the copy fetched from the
+    /// issuer's website is the badge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ob2: Option<Ob2Documents>,
+}
+
+/// The Open Badges 2.0 documents behind a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ob2Documents {
+    /// The assertion: the hosted copy as fetched, or the signed payload.
+    pub assertion: Value,
+    /// Its BadgeClass (name, description, image, criteria), when it could be had.
+    pub badge_class: Option<Value>,
+    /// The issuer's Profile as fetched from its own address, when it could be had.
+    pub issuer: Option<Value>,
 }
 
 /// How a verified badge was shown to be authentic.
@@ -347,6 +363,7 @@ impl Builder {
             signer: facts.signer.filter(|_| verdict == Verdict::Verified),
             checked_by: (verdict == Verdict::Verified)
                 .then_some(facts.checked_by.unwrap_or(CheckedBy::Signature)),
+            ob2: facts.ob2,
             credential_id: facts.credential_id,
             issuer_id: facts.issuer_id,
             issuer_name: facts.issuer_name,
@@ -377,6 +394,7 @@ pub(crate) struct Facts {
     pub(crate) achievement_name: Option<String>,
     pub(crate) signer: Option<String>,
     pub(crate) checked_by: Option<CheckedBy>,
+    pub(crate) ob2: Option<Ob2Documents>,
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -458,6 +476,7 @@ fn run(
             .map(str::to_string),
         signer: issuer.as_deref().map(signer_label),
         checked_by: None,
+        ob2: None,
     };
 
     // 1. Is it an Open Badge at all?
