@@ -106,6 +106,15 @@ fn every_independent_fixture_gets_its_expected_verdict() {
         {
             problems.push(format!("checked by {:?}", report.checked_by));
         }
+        let summary = report.summary();
+        let opening = match case["verdict"].as_str() {
+            Some("verified") => "This badge is authentic",
+            Some("not_verified") => "This badge could not be verified.",
+            _ => "This badge could not be checked.",
+        };
+        if !summary.starts_with(opening) {
+            problems.push(format!("summary {summary:?}"));
+        }
         // Every line of every report reads as a sentence.
         for c in &report.checks {
             if !c.message.ends_with('.') || !c.message.starts_with(char::is_uppercase) {
