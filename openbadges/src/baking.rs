@@ -383,8 +383,9 @@ pub mod svg {
         let mut depth = 0usize;
         let mut root: Option<(usize, bool, bool)> = None;
         let mut found: Option<(BadgeVersion, String, std::ops::Range<usize>)> = None;
-        // The baked element being read: version, start offset, text so far.
-        let mut open: Option<(BadgeVersion, usize, String)> = None;
+        // The baked element being read: version, start offset, its `verify` attribute,
+        // text so far.
+        let mut open: Option<(BadgeVersion, usize, String, String)> = None;
         loop {
             let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             let event = reader
@@ -433,7 +434,7 @@ pub mod svg {
                             if empty {
                                 found = Some((version, verify, before..after));
                             } else {
-                                open = Some((version, before, verify));
+                                open = Some((version, before, verify, String::new()));
                             }
                         }
                     }
@@ -445,7 +446,7 @@ pub mod svg {
                     }
                 }
                 Event::CData(ref t) => {
-                    if let Some((_, _, text)) = open.as_mut() {
+                    if let Some((_, _, _, text)) = open.as_mut() {
                         text.push_str(&t.xml10_content());
                         if text.len() > limits.max_credential_bytes {
                             return Err(BakingError::CredentialTooLarge(
@@ -455,7 +456,7 @@ pub mod svg {
                     }
                 }
                 Event::Text(ref t) => {
-                    if let Some((_, _, text)) = open.as_mut() {
+                    if let Some((_, _, _, text)) = open.as_mut() {
                         let s = t.xml10_content();
                         if !s.trim().is_empty() {
                             text.push_str(s.trim());
@@ -472,9 +473,17 @@ pub mod svg {
                     if matches!(
                         e.name().as_ref(),
                         "openbadges:credential" | "openbadges:assertion"
-                    ) && let Some((version, start, text)) = open.take()
+                    ) && let Some((version, start, verify, text)) = open.take()
                     {
-                        found = Some((version, text.trim().to_string(), start..after));
+                        // The `verify` attribute (a JWS or, for OB 2.0, the hosted
+                        // assertion's URL) wins over the body, as in 1EdTech's bakery,
+                        // which writes both.
+                        let payload = if verify.trim().is_empty() {
+                            text.trim().to_string()
+                        } else {
+                            verify.trim().to_string()
+                        };
+                        found = Some((version, payload, start..after));
                     }
                 }
                 Event::Eof => break,

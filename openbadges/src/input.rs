@@ -1,6 +1,6 @@
 //! The one entry point for "here is something that should be a badge": credential JSON,
 //! a compact JWS/JWT, or a baked PNG or SVG. Reading sniffs the bytes and says what they
-//! hold; [`verify`] then runs the checks that fit. The CLI, the server functions and the
+//! hold; [`verify()`] then runs the checks that fit. The CLI, the server functions and the
 //! public pages all go through here, so they all give the same answer.
 
 use serde_json::Value;
@@ -33,11 +33,13 @@ pub enum Input {
 pub enum ReadError {
     #[error("the input is larger than {MAX_INPUT_BYTES} bytes")]
     TooLarge,
-    #[error("the image does not contain a badge")]
+    #[error("this image does not contain a badge: no badge data is baked into it")]
     NoBadgeInImage,
     #[error("the image cannot be read: {0}")]
     Image(#[from] baking::BakingError),
-    #[error("the input is not a credential: expected JSON, a VC-JWT, or a baked PNG/SVG")]
+    #[error(
+        "this is not a badge: expected badge JSON, a signed badge (JWT/JWS), a badge's web address, or a PNG/SVG image with a badge baked into it"
+    )]
     NotACredential,
     #[error("the credential is not valid JSON: {0}")]
     BadJson(String),
@@ -52,14 +54,13 @@ pub fn read(bytes: &[u8]) -> Result<Input, ReadError> {
         return Err(ReadError::TooLarge);
     }
     let text = match baking::sniff(bytes) {
+        // OB 3.0: credential JSON or a VC-JWT; OB 2.0: assertion JSON, a signed
+        // assertion (JWS), or the hosted assertion's URL. `read_text` tells them apart.
         Some(_) => match baking::extract(bytes, &Limits::default())? {
-            Some(found) if found.version == BadgeVersion::V3 => found.payload,
-            Some(_) => {
-                return Ok(Input::Unsupported(
-                    "The image holds an Open Badges 2.0 assertion; verifying Open Badges 2.0 is not supported yet."
-                        .into(),
-                ));
+            Some(found) if found.version == BadgeVersion::V2 && found.payload.trim().is_empty() => {
+                return Err(ReadError::NoBadgeInImage);
             }
+            Some(found) => found.payload,
             None => return Err(ReadError::NoBadgeInImage),
         },
         None => String::from_utf8(bytes.to_vec()).map_err(|_| ReadError::NotACredential)?,
@@ -67,12 +68,22 @@ pub fn read(bytes: &[u8]) -> Result<Input, ReadError> {
     read_text(&text)
 }
 
-/// Reads text as credential JSON or a JWT.
+/// Longest web address accepted as input.
+const MAX_URL_BYTES: usize = 2048;
+
+/// Reads text as credential JSON (OB 3.0 credential or OB 2.0 assertion), a compact
+/// JWS (VC-JWT or signed OB 2.0 assertion), or a lone http(s) address.
 ///
 /// # Errors
-/// When it is neither.
+/// When it is none of these.
 pub fn read_text(text: &str) -> Result<Input, ReadError> {
     let text = text.trim().trim_start_matches('\u{feff}');
+    if crate::ob2::is_http_url(text) {
+        if text.len() > MAX_URL_BYTES {
+            return Err(ReadError::NotACredential);
+        }
+        return Ok(Input::Url(text.to_string()));
+    }
     if jwt::looks_like_jwt(text) {
         // Only a token whose payload reads as a credential.
         return jwt::credential_of(text)
@@ -97,11 +108,32 @@ impl Input {
     }
 
     /// Every document the verifier may ask the resolver for: the controllers of the
-    /// signing keys and the status lists (a resolver can fetch these up front).
+    /// signing keys and the status lists, or for Open Badges 2.0 the assertion's
+    /// address, its BadgeClass and the signing key it names (a resolver can fetch
+    /// these up front; the issuer's profile and revocation list are only known after).
     pub fn references(&self) -> Vec<String> {
+        if let Self::Url(url) = self {
+            return vec![url.clone()];
+        }
         let Some(credential) = self.credential() else {
             return Vec::new();
         };
+        if crate::ob2::is_assertion(&credential) {
+            let signed = matches!(self, Self::Jwt(_));
+            let mut out: Vec<String> = [
+                (!signed).then(|| verify_str(&credential, "/id")).flatten(),
+                verify_str(&credential, "/badge"),
+                verify_str(&credential, "/badge/issuer"),
+                verify_str(&credential, "/verification/creator"),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|u| crate::ob2::is_http_url(u))
+            .collect();
+            out.sort();
+            out.dedup();
+            return out;
+        }
         let mut keys: Vec<String> = proof::proofs(&credential)
             .iter()
             .filter_map(|p| p.get("verificationMethod").and_then(Value::as_str))
@@ -137,15 +169,37 @@ impl Input {
     }
 }
 
+fn verify_str(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
 /// Verifies what was read.
 pub fn verify(input: &Input, resolver: &dyn Resolver, options: &Options) -> Report {
     match input {
+        // An OB 2.0 assertion is verified as hosted (`verify::verify` sends it on).
         Input::Credential(v) => verify::verify(v, resolver, options),
-        Input::Jwt(token) => jwt::verify_jwt(token, resolver, options),
-        Input::Url(_) => {
-            Report::unsupported("Verifying a badge by its address is not supported yet.")
+        Input::Jwt(token) if crate::ob2::signed_assertion_of(token).is_some() => {
+            crate::ob2::verify_signed(token, resolver, options)
         }
+        Input::Jwt(token) => jwt::verify_jwt(token, resolver, options),
+        Input::Url(url) => verify_url(url, resolver, options),
         Input::Unsupported(why) => Report::unsupported(why.clone()),
+    }
+}
+
+/// Fetches what is at a badge's address and verifies it: an OB 2.0 hosted assertion
+/// (that copy is the badge), an OB 3.0 credential, or a VC-JWT served as text.
+fn verify_url(url: &str, resolver: &dyn Resolver, options: &Options) -> Report {
+    match resolver.resolve(url) {
+        verify::Resolution::Found(Value::String(text)) if jwt::looks_like_jwt(&text) => {
+            verify(&Input::Jwt(text.trim().to_string()), resolver, options)
+        }
+        verify::Resolution::Found(v) if !crate::ob2::is_assertion(&v) && v.is_object() => {
+            verify::verify(&v, resolver, options)
+        }
+        resolution => crate::ob2::verify_hosted_resolved(url, resolution, resolver, options),
     }
 }
 
@@ -171,6 +225,87 @@ mod tests {
         assert_eq!(
             input.references(),
             vec!["https://example.edu/issuers/565049".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_lone_address_is_a_url_and_other_text_is_not() {
+        assert_eq!(
+            read(b"  https://issuer.example/assertions/1\n"),
+            Ok(Input::Url("https://issuer.example/assertions/1".into()))
+        );
+        assert_eq!(
+            read_text("HTTP://issuer.example/a"),
+            Ok(Input::Url("HTTP://issuer.example/a".into()))
+        );
+        for text in [
+            "https://",
+            "https://a.example/x y",
+            "ftp://a.example/x",
+            "see https://a.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(read_text(text), Err(ReadError::NotACredential), "{text}");
+        }
+        let input = read_text("https://issuer.example/assertions/1").expect("url");
+        assert_eq!(
+            input.references(),
+            vec!["https://issuer.example/assertions/1".to_string()]
+        );
+    }
+
+    #[test]
+    fn ob2_references_name_the_assertion_badge_and_key() {
+        let hosted = read_text(
+            r#"{"@context":"https://w3id.org/openbadges/v2","type":"Assertion","id":"https://i.example/a/1","badge":"https://i.example/b","verification":{"type":"hosted"}}"#,
+        )
+        .expect("json");
+        assert_eq!(
+            hosted.references(),
+            vec![
+                "https://i.example/a/1".to_string(),
+                "https://i.example/b".to_string()
+            ]
+        );
+        let embedded = read_text(
+            r#"{"@context":"https://w3id.org/openbadges/v2","type":"Assertion","id":"urn:uuid:1","badge":{"issuer":"https://i.example/issuer"},"verification":{"type":"signed","creator":"https://i.example/k"}}"#,
+        )
+        .expect("json");
+        assert_eq!(
+            embedded.references(),
+            vec![
+                "https://i.example/issuer".to_string(),
+                "https://i.example/k".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_url_answered_with_an_ob3_credential_verifies_it() {
+        let url = "https://example.edu/credentials/1";
+        let mut r: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+        r.insert(url.into(), serde_json::from_str(VECTOR).expect("json"));
+        r.insert(
+            "https://example.edu/issuers/565049".into(),
+            serde_json::from_str(include_str!(
+                "../tests/fixtures/1edtech-test-vector-issuer.json"
+            ))
+            .expect("json"),
+        );
+        let report = verify(&Input::Url(url.into()), &r, &Options::default());
+        assert!(report.is_good(), "{report:#?}");
+        assert_eq!(report.checked_by, Some(verify::CheckedBy::Signature));
+        // Nothing there: not verified, and the report says where it looked.
+        let report = verify(
+            &Input::Url("https://example.edu/nothing".into()),
+            &r,
+            &Options::default(),
+        );
+        assert_eq!(report.verdict, Verdict::NotVerified);
+        assert!(
+            report
+                .reason()
+                .is_some_and(|c| c.message.contains("https://example.edu/nothing"))
         );
     }
 

@@ -140,7 +140,18 @@ fn check_signature(
         (Some(_), Some(issuer)) => format!("{issuer}{kid}"),
         _ => kid.to_string(),
     };
-    let key = match verify::resolve_method(&kid, issuer, resolver) {
+    // A key id that is not a key in the issuer's own document (`issuer#…`, a DID URL)
+    // is looked up in the JWKS the issuer's web domain publishes.
+    let method = match jwks_url(issuer) {
+        Some(jwks)
+            if !kid.starts_with("did:")
+                && issuer.is_some_and(|i| !kid.starts_with(&format!("{i}#"))) =>
+        {
+            key_from_jwks(&jwks, &kid, issuer, resolver)
+        }
+        _ => verify::resolve_method(&kid, issuer, resolver),
+    };
+    let key = match method {
         Ok(method) => match decoding_key(&method) {
             Some(k) => k,
             None => {
@@ -203,6 +214,62 @@ fn check_signature(
         );
     }
     provenance
+}
+
+/// Most keys looked at in one JWKS.
+const MAX_JWKS_KEYS: usize = 64;
+
+/// Where an https or did:web issuer publishes its JWKS: `https://{host}/.well-known/jwks.json`
+/// (OB 3.0 implementation guide, key provenance for VC-JWT).
+pub fn jwks_url(issuer: Option<&str>) -> Option<String> {
+    let issuer = issuer?;
+    let host = if let Some(rest) = issuer.strip_prefix("did:web:") {
+        rest.split(':').next()?.replace("%3A", ":")
+    } else {
+        let rest = issuer.strip_prefix("https://")?;
+        rest.split(['/', '?', '#']).next()?.to_string()
+    };
+    (!host.is_empty()).then(|| format!("https://{host}/.well-known/jwks.json"))
+}
+
+/// The key with this `kid` in the issuer's JWKS, as a verification method. A key that
+/// says which issuer it is for (`iss`) must say this one.
+fn key_from_jwks(
+    jwks: &str,
+    kid: &str,
+    issuer: Option<&str>,
+    resolver: &dyn Resolver,
+) -> Result<Value, verify::KeyProblem> {
+    let set = verify::resolution_problem("key set (JWKS)", resolver.resolve(jwks))?;
+    let keys = set.get("keys").and_then(Value::as_array).ok_or((
+        Outcome::Fail,
+        format!("The issuer's key set at {jwks} is not a JWKS."),
+    ))?;
+    let found = keys
+        .iter()
+        .take(MAX_JWKS_KEYS)
+        .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+        .ok_or((
+            Outcome::Fail,
+            format!("The key that signed this token ({kid}) is not in the key set the issuer publishes at {jwks}."),
+        ))?;
+    if found
+        .get("iss")
+        .and_then(Value::as_str)
+        .is_some_and(|i| Some(i) != issuer)
+    {
+        return Err((
+            Outcome::Fail,
+            "The issuer's key set says this key is for another issuer.".into(),
+        ));
+    }
+    if found.get("d").is_some() {
+        return Err((
+            Outcome::Fail,
+            "The issuer's key set publishes a private key, so the key cannot be trusted.".into(),
+        ));
+    }
+    Ok(serde_json::json!({"id": kid, "publicKeyJwk": found}))
 }
 
 /// A `jsonwebtoken` key from a verification method (`publicKeyJwk`, or an Ed25519

@@ -101,11 +101,64 @@ impl PublicKey {
             .map_err(|_| KeyError::WrongKind)
     }
 
+    /// Reads an Ed25519 public JWK (`{"kty": "OKP", "crv": "Ed25519", "x": …}`). A JWK
+    /// that carries a private part (`d`) is refused: a public document must never hold one.
+    ///
+    /// # Errors
+    /// When the JWK is not a public Ed25519 key.
+    pub fn from_jwk(jwk: &Value) -> Result<Self, KeyError> {
+        use base64::Engine as _;
+        if jwk.get("d").is_some()
+            || jwk.get("kty").and_then(Value::as_str) != Some("OKP")
+            || jwk.get("crv").and_then(Value::as_str) != Some("Ed25519")
+        {
+            return Err(KeyError::WrongKind);
+        }
+        let x = jwk.get("x").and_then(Value::as_str).unwrap_or_default();
+        let bytes: [u8; 32] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(x)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(KeyError::WrongKind)?;
+        ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+            .map(Self)
+            .map_err(|_| KeyError::WrongKind)
+    }
+
     /// Whether `signature` signs `message` under this key.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         ed25519_dalek::Signature::from_slice(signature)
             .is_ok_and(|sig| self.0.verify(message, &sig).is_ok())
     }
+}
+
+/// Most bytes of a did:jwk identifier (an RSA-4096 JWK is about 1 KB).
+const MAX_DID_JWK: usize = 4096;
+
+/// The public JWK a `did:jwk:<base64url(JWK)>` names, resolved locally like did:key.
+/// Only public keys are accepted.
+///
+/// # Errors
+/// When the identifier is not a did:jwk holding a public JWK.
+pub fn did_jwk_key(did: &str) -> Result<Value, KeyError> {
+    use base64::Engine as _;
+    let body = did
+        .strip_prefix("did:jwk:")
+        .filter(|b| b.len() <= MAX_DID_JWK)
+        .ok_or(KeyError::WrongKind)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(body.trim_end_matches('='))
+        .map_err(|_| KeyError::WrongKind)?;
+    let jwk: Value = serde_json::from_slice(&bytes).map_err(|_| KeyError::WrongKind)?;
+    if !jwk.is_object()
+        || jwk.get("kty").and_then(Value::as_str).is_none()
+        || ["d", "p", "q", "dp", "dq", "qi", "k"]
+            .iter()
+            .any(|k| jwk.get(k).is_some())
+    {
+        return Err(KeyError::WrongKind);
+    }
+    Ok(jwk)
 }
 
 /// The did:web of an institution, path-based under the public URL:
@@ -189,6 +242,33 @@ mod tests {
             PublicKey::from_multibase(&k.secret_multibase()),
             Err(KeyError::WrongKind)
         );
+    }
+
+    #[test]
+    fn did_jwk_names_a_public_key_only() {
+        use base64::Engine as _;
+        let enc = |v: &Value| {
+            format!(
+                "did:jwk:{}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+            )
+        };
+        let k = SigningKey::generate();
+        let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+            &bs58::decode(&k.public_multibase()[1..])
+                .into_vec()
+                .expect("b58")[2..],
+        );
+        let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": x});
+        let read = did_jwk_key(&enc(&jwk)).expect("did:jwk");
+        let pk = PublicKey::from_jwk(&read).expect("ed25519");
+        assert!(pk.verify(b"hi", &k.sign(b"hi")));
+        let mut private = jwk.clone();
+        private["d"] = "secret".into();
+        assert_eq!(did_jwk_key(&enc(&private)), Err(KeyError::WrongKind));
+        assert_eq!(PublicKey::from_jwk(&private), Err(KeyError::WrongKind));
+        assert_eq!(did_jwk_key("did:jwk:!!!"), Err(KeyError::WrongKind));
+        assert_eq!(did_jwk_key("did:key:z6Mk"), Err(KeyError::WrongKind));
     }
 
     #[test]

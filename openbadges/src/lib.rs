@@ -18,8 +18,11 @@
 //!   revoked…) that fail closed;
 //!   [`jwt`]: the same for VC-JWT (RS256, ES256, EdDSA).
 //! - [`status_list`]: W3C Bitstring Status Lists for revocation.
-//! - [`input`]: the one entry point that reads JSON, a JWT or a baked image and
-//!   verifies what it holds.
+//! - [`ob2`]: Open Badges 2.0 hosted and signed assertions (verified, never issued).
+//!   Legacy OB 3.0 proofs (`Ed25519Signature2020`, `eddsa-2022`) and `did:jwk` issuers
+//!   are verified too; we only ever issue `eddsa-rdfc-2022`.
+//! - [`input`]: the one entry point that reads JSON, a JWT/JWS, a badge's web address
+//!   or a baked image and verifies what it holds.
 //!
 //! ## Why these crates
 //!
@@ -43,6 +46,7 @@ pub mod input;
 pub mod jwt;
 pub mod keys;
 pub mod model;
+pub mod ob2;
 pub mod proof;
 pub mod status_list;
 pub mod verify;

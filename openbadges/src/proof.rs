@@ -12,6 +12,13 @@ use crate::canon::{CanonError, canonical_nquads};
 
 /// The cryptosuite we issue and verify.
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
+/// The earlier name of the same suite (`DataIntegrityProof`, URDNA2015 = RDFC-1.0),
+/// still found in credentials issued in 2022–2023: verified, never issued.
+pub const LEGACY_CRYPTOSUITE: &str = "eddsa-2022";
+/// The proof type before Data Integrity (`Ed25519Signature2020`, with its own JSON-LD
+/// context and an `Ed25519VerificationKey2020` key): verified, never issued. Same
+/// hashing and signature; its proof options may carry their own `@context`.
+pub const LEGACY_PROOF_TYPE: &str = "Ed25519Signature2020";
 
 /// The two hashes a proof signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,12 +68,18 @@ pub fn hash_data_with(
     proof: &Value,
 ) -> Result<HashData, CanonError> {
     let mut config = proof.clone();
+    // Ed25519Signature2020 (jsonld-signatures) keeps a context the proof brings itself;
+    // Data Integrity proofs always take the document's.
+    let own_context = proof.get("type").and_then(Value::as_str) == Some(LEGACY_PROOF_TYPE)
+        && proof.get("@context").is_some();
     if let Some(obj) = config.as_object_mut() {
         obj.remove("proofValue");
-        obj.insert(
-            "@context".into(),
-            credential.get("@context").cloned().unwrap_or(Value::Null),
-        );
+        if !own_context {
+            obj.insert(
+                "@context".into(),
+                credential.get("@context").cloned().unwrap_or(Value::Null),
+            );
+        }
     }
     Ok(HashData {
         proof_config: Sha256::digest(canonical_nquads(&config)?.as_bytes()).into(),

@@ -2,7 +2,11 @@
 //! understands, and two answers drawn from them:
 //!
 //! - **verdict**, is it authentic? `verified` only when a proof passed with a key that
-//!   the issuer's own documents list for issuing; `not_verified` when a check failed
+//!   the issuer's own documents list for issuing (for an Open Badges 2.0 *hosted*
+//!   assertion, which has no signature: when the copy fetched from its own address is
+//!   the one asked for, `proof`, and that address is one the issuer's fetched profile
+//!   authorises, `issuer_key`; [`Report::checked_by`] then says `hosting`, see
+//!   [`crate::ob2`]); `not_verified` when a check failed
 //!   (the report names it); `unverifiable` when a document we needed could not be had
 //!   or the format is not supported. Anything not checked is never "verified".
 //! - **standing**, is it in good standing? `active`, `expired`, `not_yet_valid`,
@@ -20,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     keys::PublicKey,
-    proof::{self, CRYPTOSUITE},
+    proof::{self, CRYPTOSUITE, LEGACY_CRYPTOSUITE, LEGACY_PROOF_TYPE},
     status_list::Bitstring,
 };
 
@@ -115,6 +119,47 @@ pub struct Report {
     /// Who signed, in terms a person can check: a web domain, or "a self-made key".
     /// Only set when the verdict is `verified`.
     pub signer: Option<String>,
+    /// How authenticity was established when the verdict is `verified`: by a
+    /// signature, or (Open Badges 2.0 hosted assertions) by fetching the badge from
+    /// the issuer's own website.
+    pub checked_by: Option<CheckedBy>,
+    /// For an Open Badges 2.0 badge, the documents as checked: show these, not the
+    /// input (a hosted badge's local copy may say anything; the copy fetched from the
+    /// issuer's website is the badge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ob2: Option<Ob2Documents>,
+}
+
+/// The Open Badges 2.0 documents behind a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ob2Documents {
+    /// The assertion: the hosted copy as fetched, or the signed payload.
+    pub assertion: Value,
+    /// Its BadgeClass (name, description, image, criteria), when it could be had.
+    pub badge_class: Option<Value>,
+    /// The issuer's Profile as fetched from its own address, when it could be had.
+    pub issuer: Option<Value>,
+}
+
+/// How a verified badge was shown to be authentic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckedBy {
+    /// A cryptographic signature with a key the issuer publishes.
+    Signature,
+    /// An Open Badges 2.0 hosted assertion: the copy served by the issuer's own
+    /// website is the badge; no signature is involved.
+    Hosting,
+}
+
+impl CheckedBy {
+    /// The stable name (`signature`, `hosting`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Signature => "signature",
+            Self::Hosting => "hosting",
+        }
+    }
 }
 
 impl Report {
@@ -131,6 +176,43 @@ impl Report {
     /// Verified and active: the only state that earns a check mark.
     pub fn is_good(&self) -> bool {
         self.verdict == Verdict::Verified && self.standing == Standing::Active
+    }
+
+    /// One sentence a person understands: the verdict, the standing and, when it is
+    /// not good, why.
+    pub fn summary(&self) -> String {
+        let verdict = match (self.verdict, self.checked_by) {
+            (Verdict::Verified, Some(CheckedBy::Hosting)) => format!(
+                "This badge is authentic: it was checked by fetching it from the issuer's own website ({}), not by a signature.",
+                self.signer.as_deref().unwrap_or("the issuer")
+            ),
+            (Verdict::Verified, _) => format!(
+                "This badge is authentic: it was signed by {} and has not been changed since.",
+                self.signer.as_deref().unwrap_or("its issuer")
+            ),
+            (Verdict::NotVerified, _) => format!(
+                "This badge could not be verified. {}",
+                self.reason()
+                    .map_or("a check failed.", |c| c.message.as_str())
+            ),
+            (Verdict::Unverifiable, _) => format!(
+                "This badge could not be checked. {}",
+                self.reason()
+                    .map_or("something it needs could not be had.", |c| c
+                        .message
+                        .as_str())
+            ),
+        };
+        let standing = match self.standing {
+            Standing::Active => String::new(),
+            other => self
+                .checks
+                .iter()
+                .find(|c| c.standing == Some(other))
+                .map(|c| format!(" {}", c.message))
+                .unwrap_or_default(),
+        };
+        format!("{verdict}{standing}")
     }
 
     /// The first check that explains a verdict other than `verified`.
@@ -206,10 +288,10 @@ pub struct Options {
 }
 
 #[derive(Default)]
-struct Builder(Vec<Check>);
+pub(crate) struct Builder(Vec<Check>);
 
 impl Builder {
-    fn add(&mut self, id: &'static str, outcome: Outcome, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, id: &'static str, outcome: Outcome, message: impl Into<String>) {
         self.0.push(Check {
             id,
             outcome,
@@ -220,7 +302,12 @@ impl Builder {
 
     /// A line that is about standing: `Fail` with the standing it implies, or
     /// `Unavailable` for an unknown standing.
-    fn standing(&mut self, id: &'static str, standing: Standing, message: impl Into<String>) {
+    pub(crate) fn standing(
+        &mut self,
+        id: &'static str,
+        standing: Standing,
+        message: impl Into<String>,
+    ) {
         let outcome = if standing == Standing::Unknown {
             Outcome::Unavailable
         } else {
@@ -234,11 +321,11 @@ impl Builder {
         });
     }
 
-    fn outcome(&self, id: &str) -> Option<Outcome> {
+    pub(crate) fn outcome(&self, id: &str) -> Option<Outcome> {
         self.0.iter().find(|c| c.id == id).map(|c| c.outcome)
     }
 
-    fn finish(self, facts: Facts) -> Report {
+    pub(crate) fn finish(self, facts: Facts) -> Report {
         let mut checks = self.0;
         for id in CHECK_IDS {
             if !checks.iter().any(|c| c.id == id) {
@@ -274,6 +361,9 @@ impl Builder {
             standing,
             checks,
             signer: facts.signer.filter(|_| verdict == Verdict::Verified),
+            checked_by: (verdict == Verdict::Verified)
+                .then_some(facts.checked_by.unwrap_or(CheckedBy::Signature)),
+            ob2: facts.ob2,
             credential_id: facts.credential_id,
             issuer_id: facts.issuer_id,
             issuer_name: facts.issuer_name,
@@ -297,15 +387,17 @@ pub const CHECK_IDS: [&str; 7] = [
 ];
 
 #[derive(Default)]
-struct Facts {
-    credential_id: Option<String>,
-    issuer_id: Option<String>,
-    issuer_name: Option<String>,
-    achievement_name: Option<String>,
-    signer: Option<String>,
+pub(crate) struct Facts {
+    pub(crate) credential_id: Option<String>,
+    pub(crate) issuer_id: Option<String>,
+    pub(crate) issuer_name: Option<String>,
+    pub(crate) achievement_name: Option<String>,
+    pub(crate) signer: Option<String>,
+    pub(crate) checked_by: Option<CheckedBy>,
+    pub(crate) ob2: Option<Ob2Documents>,
 }
 
-fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     let mut cur = v;
     for p in path {
         cur = cur.get(p)?;
@@ -313,7 +405,7 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     cur.as_str()
 }
 
-fn types(v: &Value) -> Vec<&str> {
+pub(crate) fn types(v: &Value) -> Vec<&str> {
     match v.get("type") {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -354,8 +446,12 @@ pub fn signer_label(issuer: &str) -> String {
     format!("the identifier {issuer}")
 }
 
-/// Verifies a credential with an embedded (Data Integrity) proof.
+/// Verifies a credential with an embedded (Data Integrity) proof, or an Open Badges
+/// 2.0 assertion (verified as hosted: the copy at its `id` is fetched and used).
 pub fn verify(credential: &Value, resolver: &dyn Resolver, options: &Options) -> Report {
+    if crate::ob2::is_assertion(credential) {
+        return crate::ob2::verify_hosted(Some(credential), None, resolver, options);
+    }
     run(credential, resolver, options, |b, document, issuer| {
         check_proof(credential, document, issuer, resolver, b);
     })
@@ -379,6 +475,8 @@ fn run(
         achievement_name: str_at(credential, &["credentialSubject", "achievement", "name"])
             .map(str::to_string),
         signer: issuer.as_deref().map(signer_label),
+        checked_by: None,
+        ob2: None,
     };
 
     // 1. Is it an Open Badge at all?
@@ -390,7 +488,7 @@ fn run(
     let document = match proof::document_hash(credential) {
         Ok(hash) => hash,
         Err(e) => {
-            b.add("json_ld", Outcome::Fail, format!("The credential's data is not well defined, so its signature cannot be trusted: {e}."));
+            b.add("json_ld", Outcome::Fail, format!("The credential contains information that no published vocabulary defines (a field added or misspelt after issuing), so its signature cannot be trusted (detail: {e})."));
             return b.finish(facts);
         }
     };
@@ -486,7 +584,7 @@ pub fn run_with(
 /// Why a key could not be used: the `issuer_key` line to report.
 pub(crate) type KeyProblem = (Outcome, String);
 
-fn resolution_problem(what: &str, resolution: Resolution) -> Result<Value, KeyProblem> {
+pub(crate) fn resolution_problem(what: &str, resolution: Resolution) -> Result<Value, KeyProblem> {
     match resolution {
         Resolution::Found(doc) => Ok(doc),
         Resolution::NotFound(why) | Resolution::Gone(why) => Err((
@@ -498,7 +596,7 @@ fn resolution_problem(what: &str, resolution: Resolution) -> Result<Value, KeyPr
         Resolution::Unreachable(why) => Err((
             Outcome::Unavailable,
             format!(
-                "The issuer's {what} could not be retrieved ({why}), so we cannot confirm the key is the issuer's."
+                "The issuer's {what} could not be retrieved: the issuer's website could not be reached ({why}), so the signature could not be checked."
             ),
         )),
         Resolution::Refused(why) => Err((
@@ -533,6 +631,24 @@ pub(crate) fn resolve_method(
             Outcome::Fail,
             format!("The signing key ({vm}) is not one of the issuer's own keys."),
         ));
+    }
+    if controller_url.starts_with("did:jwk:") {
+        // did:jwk is its own document too: one key, `#0`.
+        if vm.split_once('#').map(|(_, f)| f) != Some("0") {
+            return Err((
+                Outcome::Fail,
+                "The signing key does not match the issuer's did:jwk.".into(),
+            ));
+        }
+        let jwk = crate::keys::did_jwk_key(controller_url).map_err(|e| {
+            (
+                Outcome::Fail,
+                format!("The issuer's did:jwk does not hold a usable public key: {e}."),
+            )
+        })?;
+        return Ok(
+            serde_json::json!({"id": vm, "controller": controller_url, "publicKeyJwk": jwk}),
+        );
     }
     if let Some(multibase) = controller_url.strip_prefix("did:key:") {
         // did:key is its own document: the key is the identifier.
@@ -619,6 +735,14 @@ fn resolve_key(
     resolver: &dyn Resolver,
 ) -> Result<PublicKey, KeyProblem> {
     let method = resolve_method(vm, issuer, resolver)?;
+    if let Some(jwk) = method.get("publicKeyJwk") {
+        return PublicKey::from_jwk(jwk).map_err(|e| {
+            (
+                Outcome::Fail,
+                format!("The issuer's key is not a valid Ed25519 key: {e}."),
+            )
+        });
+    }
     let multibase = str_at(&method, &["publicKeyMultibase"]).unwrap_or_default();
     PublicKey::from_multibase(multibase).map_err(|e| {
         (
@@ -659,7 +783,14 @@ fn check_proof(
     };
     for p in proofs {
         let suite = str_at(p, &["cryptosuite"]).unwrap_or_default();
-        if str_at(p, &["type"]) != Some("DataIntegrityProof") || suite != CRYPTOSUITE {
+        // `eddsa-rdfc-2022` is what we issue; `eddsa-2022` is its earlier name (same
+        // algorithm), and `Ed25519Signature2020` the suite before Data Integrity.
+        let supported = match str_at(p, &["type"]) {
+            Some("DataIntegrityProof") => suite == CRYPTOSUITE || suite == LEGACY_CRYPTOSUITE,
+            Some(LEGACY_PROOF_TYPE) => true,
+            _ => false,
+        };
+        if !supported {
             let name = if suite.is_empty() {
                 str_at(p, &["type"]).unwrap_or("unknown")
             } else {
@@ -740,7 +871,7 @@ fn check_proof(
     }
 }
 
-fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
@@ -1237,7 +1368,7 @@ mod tests {
     #[test]
     fn unsupported_proof_methods_are_unverifiable() {
         let (mut cred, r) = vector_world();
-        cred["proof"]["type"] = "Ed25519Signature2020".into();
+        cred["proof"]["type"] = "BbsBlsSignature2020".into();
         cred["proof"]
             .as_object_mut()
             .expect("proof")
@@ -1247,19 +1378,42 @@ mod tests {
         assert!(
             report
                 .reason()
-                .is_some_and(|c| c.message.contains("Ed25519Signature2020"))
+                .is_some_and(|c| c.message.contains("BbsBlsSignature2020"))
+        );
+        // An unknown Data Integrity cryptosuite is named too.
+        let (mut cred, r) = vector_world();
+        cred["proof"]["cryptosuite"] = "ecdsa-sd-2023".into();
+        let report = verify(&cred, &r, &Options::default());
+        assert_eq!(report.verdict, Verdict::Unverifiable, "{report:#?}");
+        assert!(
+            report
+                .reason()
+                .is_some_and(|c| c.message.contains("ecdsa-sd-2023"))
         );
     }
 
     #[test]
-    fn open_badges_2_is_reported_as_unsupported() {
+    fn open_badges_2_without_an_address_cannot_be_verified() {
         let report = verify(
             &serde_json::json!({"@context": "https://w3id.org/openbadges/v2", "type": "Assertion"}),
             &NoResolver,
             &Options::default(),
         );
+        assert_eq!(report.verdict, Verdict::NotVerified);
+        assert_eq!(report.outcome("format"), Some(Outcome::Fail));
+        assert!(
+            report
+                .reason()
+                .is_some_and(|c| c.message.contains("no web address"))
+        );
+        // A local copy that says it is signed needs its signature.
+        let report = verify(
+            &serde_json::json!({"@context": "https://w3id.org/openbadges/v2", "type": "Assertion",
+                "id": "urn:uuid:1", "verification": {"type": "SignedBadge"}}),
+            &NoResolver,
+            &Options::default(),
+        );
         assert_eq!(report.verdict, Verdict::Unverifiable);
-        assert_eq!(report.outcome("format"), Some(Outcome::Unavailable));
     }
 
     #[test]
