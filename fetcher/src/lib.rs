@@ -198,7 +198,7 @@ impl Fetcher {
         self.cache.len()
     }
 
-    /// Fetches the JSON document at `url`, following at most `max_redirects` redirects,
+    /// Fetches the JSON document (or a VC-JWT served as one, as a JSON string) at `url`, following at most `max_redirects` redirects,
     /// each checked. Cached answers are shared.
     ///
     /// # Errors
@@ -308,7 +308,8 @@ impl Fetcher {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        if !is_json_media_type(&content_type) {
+        let jwt = is_jwt_media_type(&content_type);
+        if !is_json_media_type(&content_type) && !jwt {
             return Err(FetchError::NotJson {
                 url: url_s,
                 content_type,
@@ -329,10 +330,23 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        let value: Value = serde_json::from_slice(&body).map_err(|e| FetchError::BadJson {
-            url: url.to_string(),
-            detail: e.to_string(),
-        })?;
+        let value: Value = if jwt {
+            // A VC-JWT served as such: handed on as a JSON string.
+            std::str::from_utf8(&body)
+                .ok()
+                .map(str::trim)
+                .filter(|t| looks_like_compact_jws(t))
+                .map(|t| Value::String(t.to_string()))
+                .ok_or_else(|| FetchError::BadJson {
+                    url: url.to_string(),
+                    detail: "the token is not a compact JWS".into(),
+                })?
+        } else {
+            serde_json::from_slice(&body).map_err(|e| FetchError::BadJson {
+                url: url.to_string(),
+                detail: e.to_string(),
+            })?
+        };
         let default = if kind == DocumentKind::StatusList || is_status_list(&value) {
             self.settings.status_list_ttl
         } else {
@@ -365,6 +379,30 @@ pub fn is_json_media_type(content_type: &str) -> bool {
     essence == "application/json"
         || essence == "text/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// `application/jwt` or any `…+jwt` type (`application/vc+jwt`, `application/vc-ld+jwt`).
+pub fn is_jwt_media_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/jwt"
+        || (essence.starts_with("application/") && essence.ends_with("+jwt"))
+}
+
+/// Three non-empty base64url parts, or two and an empty signature.
+fn looks_like_compact_jws(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 3
+        && !parts[0].is_empty()
+        && !parts[1].is_empty()
+        && parts.iter().all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 /// Whether a document is a status or revocation list (cached for less time).
@@ -440,6 +478,20 @@ mod tests {
             "text/plain",
         ] {
             assert!(!is_json_media_type(no), "{no}");
+            assert!(!is_jwt_media_type(no), "{no}");
         }
+        for jwt in [
+            "application/jwt",
+            "application/vc+jwt",
+            "Application/VC-LD+JWT; q=1",
+        ] {
+            assert!(is_jwt_media_type(jwt), "{jwt}");
+            assert!(!is_json_media_type(jwt), "{jwt}");
+        }
+        assert!(looks_like_compact_jws("eyJh.eyJi.c2ln"));
+        assert!(looks_like_compact_jws("eyJh.eyJi."));
+        assert!(!looks_like_compact_jws("eyJh.eyJi"));
+        assert!(!looks_like_compact_jws("eyJh..c2ln"));
+        assert!(!looks_like_compact_jws("<html>.a.b"));
     }
 }

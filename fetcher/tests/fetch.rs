@@ -99,6 +99,15 @@ async fn serve() -> (SocketAddr, Hits) {
             get(|| async { ([(header::CONTENT_TYPE, "text/html")], "<p>hi</p>") }),
         )
         .route(
+            "/token.jwt",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/vc+jwt")],
+                    "eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2ln\n",
+                )
+            }),
+        )
+        .route(
             "/notjson.json",
             get(|| async { ([(header::CONTENT_TYPE, "application/json")], "{not json") }),
         )
@@ -481,6 +490,12 @@ async fn only_json_is_read() {
         .await
         .expect_err("bad json");
     assert!(matches!(e, FetchError::BadJson { .. }), "{e:?}");
+    // A VC-JWT served as one comes back as a JSON string.
+    let v = fetcher
+        .get_json(&format!("http://{addr}/token.jwt"), DocumentKind::Document)
+        .await
+        .expect("jwt");
+    assert_eq!(*v, json!("eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.c2ln"));
 }
 
 #[tokio::test]
