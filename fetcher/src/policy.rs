@@ -96,6 +96,14 @@ pub fn check_url(url: &Url, kind: DocumentKind, allow_loopback: bool) -> Result<
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid());
     }
+    // The address first: a refusal names the real problem (a private address) rather
+    // than the scheme.
+    match url.host() {
+        Some(Host::Ipv4(ip)) => check_ip(&ip.to_string(), IpAddr::V4(ip), allow_loopback),
+        Some(Host::Ipv6(ip)) => check_ip(&format!("[{ip}]"), IpAddr::V6(ip), allow_loopback),
+        Some(Host::Domain(name)) => check_name(name, allow_loopback),
+        None => Err(invalid()),
+    }?;
     match url.scheme() {
         "https" => {}
         "http" => {
@@ -108,12 +116,7 @@ pub fn check_url(url: &Url, kind: DocumentKind, allow_loopback: bool) -> Result<
         }
         _ => return Err(invalid()),
     }
-    match url.host() {
-        Some(Host::Ipv4(ip)) => check_ip(&ip.to_string(), IpAddr::V4(ip), allow_loopback),
-        Some(Host::Ipv6(ip)) => check_ip(&format!("[{ip}]"), IpAddr::V6(ip), allow_loopback),
-        Some(Host::Domain(name)) => check_name(name, allow_loopback),
-        None => Err(invalid()),
-    }
+    Ok(())
 }
 
 #[cfg(test)]

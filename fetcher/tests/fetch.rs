@@ -235,12 +235,11 @@ async fn loopback_is_refused_by_default() {
         fetcher.get_json(&url, DocumentKind::Ob2Hosted).await,
         AddressClass::Loopback,
     );
-    // As a DID document, plain http is refused first.
-    let e = fetcher
-        .get_json(&url, DocumentKind::DidDocument)
-        .await
-        .expect_err("plain http");
-    assert!(matches!(e, FetchError::PlainHttp { .. }), "{e:?}");
+    // As a DID document too: the address is named, before the scheme.
+    refused_as(
+        fetcher.get_json(&url, DocumentKind::DidDocument).await,
+        AddressClass::Loopback,
+    );
     let port = addr.port();
     for url in [
         format!("https://localhost:{port}/doc.json"),

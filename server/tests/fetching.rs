@@ -324,3 +324,57 @@ async fn our_documents_are_answered_locally_and_the_rest_goes_through_the_fetche
         );
     }
 }
+
+/// A badge given by its address: private, loopback and metadata addresses are refused
+/// for the address itself, and for where it redirects.
+#[tokio::test]
+async fn badge_addresses_on_private_networks_are_refused() {
+    use openbadges::input::Input;
+    // A public-looking server (loopback, allowed here) that redirects inwards.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new().route(
+        "/assertions/1",
+        get(|| async {
+            (
+                axum::http::StatusCode::FOUND,
+                [(axum::http::header::LOCATION, "http://10.0.0.1/assertions/1")],
+            )
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    for backend in common::backends() {
+        let Some(on) = common::TestApp::with_settings(backend, settings(true)).await else {
+            continue;
+        };
+        let off = on.sibling_with(settings(false));
+        let cases = [
+            (&off, "http://127.0.0.1:9/assertions/1".to_string()),
+            (&off, "http://[::1]:9/assertions/1".to_string()),
+            (&on, "http://10.0.0.1/assertions/1".to_string()),
+            (&on, "https://169.254.169.254/latest/meta-data/".to_string()),
+            (&on, "http://[::ffff:127.0.0.1]:9/assertions/1".to_string()),
+            (
+                &on,
+                "https://metadata.google.internal/computeMetadata/v1/".to_string(),
+            ),
+            (&on, format!("http://{addr}/assertions/1")),
+        ];
+        for (app, url) in cases {
+            let report = app::server::verification::verify_input(
+                &app.state.db,
+                &app.state.settings,
+                Input::Url(url.clone()),
+                None,
+            )
+            .await
+            .unwrap();
+            assert_ne!(report.verdict, Verdict::Verified, "{url}: {report:#?}");
+            assert!(!report.is_good());
+            let said = serde_json::to_string(&report).unwrap();
+            assert!(said.contains("never fetch from"), "{url}: {said}");
+        }
+    }
+}
