@@ -269,8 +269,8 @@ pub fn verify_hosted_resolved(
         Resolution::Refused(why) => {
             b.add(
                 "proof",
-                Outcome::Fail,
-                format!("The badge's address {url} was not fetched ({why})."),
+                Outcome::Unavailable,
+                format!("The badge's address {url} was not fetched ({why}), so the badge could not be checked."),
             );
             return b.finish(facts);
         }

@@ -599,9 +599,12 @@ pub(crate) fn resolution_problem(what: &str, resolution: Resolution) -> Result<V
                 "The issuer's {what} could not be retrieved: the issuer's website could not be reached ({why}), so the signature could not be checked."
             ),
         )),
+        // Our policy, not the issuer, kept us from looking: nothing was checked.
         Resolution::Refused(why) => Err((
-            Outcome::Fail,
-            format!("The issuer's {what} was refused ({why})."),
+            Outcome::Unavailable,
+            format!(
+                "The issuer's {what} was not fetched ({why}), so the signature could not be checked."
+            ),
         )),
         Resolution::Malformed(why) => Err((
             Outcome::Fail,
@@ -1246,7 +1249,7 @@ mod tests {
             (Resolution::NotFound("404".into()), Verdict::NotVerified),
             (
                 Resolution::Refused("private address".into()),
-                Verdict::NotVerified,
+                Verdict::Unverifiable,
             ),
             (
                 Resolution::Malformed("not JSON".into()),
