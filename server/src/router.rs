@@ -44,7 +44,9 @@ pub const BULK_UPLOAD_PATH: &str = "/api/bulk_preview";
 
 /// The body limit of a request to `path`.
 fn body_limit_for(path: &str) -> usize {
-    if path == EVIDENCE_UPLOAD_PATH {
+    if routes::verify::takes_upload(path) {
+        routes::verify::MAX_VERIFY_BODY_BYTES
+    } else if path == EVIDENCE_UPLOAD_PATH {
         MAX_EVIDENCE_BODY_BYTES
     } else if path == BULK_UPLOAD_PATH {
         MAX_BULK_BODY_BYTES
@@ -94,6 +96,7 @@ pub fn build(state: AppState) -> Router {
         .merge(routes::awards::router())
         .merge(routes::evidence::router())
         .merge(routes::bulk::router())
+        .merge(routes::verify::router(&state))
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })
@@ -114,7 +117,8 @@ pub fn build(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(
             MAX_UPLOAD_BODY_BYTES
                 .max(MAX_EVIDENCE_BODY_BYTES)
-                .max(MAX_BULK_BODY_BYTES),
+                .max(MAX_BULK_BODY_BYTES)
+                .max(routes::verify::MAX_VERIFY_BODY_BYTES),
         ))
         .layer(middleware::from_fn_with_state(pages, routes::pages::serve))
         .layer(middleware::from_fn_with_state(assets, assets::serve))
@@ -123,6 +127,8 @@ pub fn build(state: AppState) -> Router {
             security::headers,
         ))
         .layer(middleware::from_fn(routes::pages::compress_pages))
+        // The verification API may be read from any origin (its 413s included).
+        .layer(middleware::from_fn(routes::verify::cors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
