@@ -223,7 +223,10 @@ mod tests {
         assert!(l.check_verify(a).is_ok());
         let wait = l.check_verify(a).expect_err("limited");
         assert!((1..=2).contains(&wait), "{wait}");
-        assert!(l.check_verify(Some(IpAddr::from([198, 51, 100, 10]))).is_ok());
+        assert!(
+            l.check_verify(Some(IpAddr::from([198, 51, 100, 10])))
+                .is_ok()
+        );
         assert!(l.check_sign_up(a).is_ok(), "budgets are separate");
     }
 

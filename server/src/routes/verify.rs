@@ -30,9 +30,7 @@ use std::{
 use axum::{
     Extension, Json, Router,
     body::{Body, to_bytes},
-    extract::{
-        ConnectInfo, FromRequest, Multipart, Request, State, connect_info::MockConnectInfo,
-    },
+    extract::{ConnectInfo, FromRequest, Multipart, Request, State, connect_info::MockConnectInfo},
     http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     middleware::Next,
     response::{Html, IntoResponse, Response},
@@ -162,7 +160,9 @@ enum VerifyError {
     BadRecipient,
     #[error("Too many verifications. Please wait {0} seconds and try again.")]
     RateLimited(u64),
-    #[error("The badge could not be checked right now because of a problem on our side. Please try again.")]
+    #[error(
+        "The badge could not be checked right now because of a problem on our side. Please try again."
+    )]
     Server(#[from] ServerError),
 }
 
@@ -267,15 +267,13 @@ async fn admit(state: &AppState, req: Request) -> Result<(Parts, bytes::Bytes), 
         .login_limiter
         .check_verify(client_ip(&parts, &state.settings))
         .map_err(VerifyError::RateLimited)?;
-    let bytes = to_bytes(body, MAX_VERIFY_BODY_BYTES)
-        .await
-        .map_err(|e| {
-            if is_length_limit(&e) {
-                VerifyError::TooLarge
-            } else {
-                VerifyError::BadRequest("the body ended early".into())
-            }
-        })?;
+    let bytes = to_bytes(body, MAX_VERIFY_BODY_BYTES).await.map_err(|e| {
+        if is_length_limit(&e) {
+            VerifyError::TooLarge
+        } else {
+            VerifyError::BadRequest("the body ended early".into())
+        }
+    })?;
     Ok((parts, bytes))
 }
 
@@ -405,7 +403,11 @@ fn check_recipient(recipient: Option<&str>) -> Result<(), VerifyError> {
                 && r.split_once('@')
                     .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
                 && !r.chars().any(|c| c.is_whitespace() || c.is_control());
-            if ok { Ok(()) } else { Err(VerifyError::BadRecipient) }
+            if ok {
+                Ok(())
+            } else {
+                Err(VerifyError::BadRecipient)
+            }
         }
     }
 }
@@ -520,7 +522,10 @@ impl Shown {
             credential_name: text_at(credential, "name"),
             issuer_id: verify::issuer_id(credential).map(clip),
             issuer_name: text_at(&issuer, "name"),
-            issuer_url: issuer.get("url").and_then(Value::as_str).and_then(safe_link),
+            issuer_url: issuer
+                .get("url")
+                .and_then(Value::as_str)
+                .and_then(safe_link),
             recipient: recipient_of(&subject),
             issued: ["validFrom", "issuanceDate", "awardedDate"]
                 .iter()
@@ -826,7 +831,11 @@ fn esc(text: &str) -> String {
 fn date(text: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(text).map_or_else(
         |_| text.to_string(),
-        |d| d.with_timezone(&chrono::Utc).format("%-d %B %Y").to_string(),
+        |d| {
+            d.with_timezone(&chrono::Utc)
+                .format("%-d %B %Y")
+                .to_string()
+        },
     )
 }
 
@@ -840,13 +849,16 @@ enum Outcome<'a> {
 fn render_page(shell: &Shell, signed_in: bool, outcome: &Outcome<'_>) -> String {
     let mut h = String::with_capacity(16 * 1024);
     let title = match outcome {
-        Outcome::Report(v) => format!("{} · Verify a badge · Badgefolio", verdict_words(v.report.verdict)),
+        Outcome::Report(v) => format!(
+            "{} · Verify a badge · Badgefolio",
+            verdict_words(v.report.verdict)
+        ),
         Outcome::Error(_) => "Not a badge · Verify a badge · Badgefolio".into(),
         Outcome::Nothing => "Verify a badge · Badgefolio".into(),
     };
     let _ = write!(
         h,
-        r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><link rel="icon" href="/favicon.svg" type="image/svg+xml">{css}<title>{title}</title><meta name="description" content="Check any Open Badge: a baked badge image, credential JSON, a VC-JWT or its address."><script src="/verify.js" defer></script></head><body><a class="skip-link" href="#main">Skip to content</a><header class="site-header"><a href="/" class="brand"><span class="brand-mark" aria-hidden="true">◆</span> Badgefolio</a><nav aria-label="Main"><ul class="nav-list"><li><a href="/programs" class="nav-link">Programs</a></li><li><a href="/verify" class="nav-link" aria-current="page">Verify a badge</a></li>"##,
+        r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><link rel="icon" href="/favicon.svg" type="image/svg+xml">{css}<title>{title}</title><meta name="description" content="Check any Open Badge: a baked badge image, credential JSON, a VC-JWT or its address."><script src="/verify.js" defer></script></head><body><a class="skip-link" href="#main">Skip to content</a><header class="site-header"><a href="/" class="brand"><span class="brand-mark" aria-hidden="true">◆</span> Badgefolio</a><nav aria-label="Main"><ul class="nav-list"><li><a href="/programs" class="nav-link">Programs</a></li>"##,
         css = shell.stylesheet,
         title = esc(&title),
     );
@@ -867,7 +879,7 @@ fn render_page(shell: &Shell, signed_in: bool, outcome: &Outcome<'_>) -> String 
         }
         Outcome::Report(v) => render_result(&mut h, v),
     }
-    h.push_str(r##"</div><form id="verify-form" class="card stack-form verify-form" method="post" action="/verify" enctype="multipart/form-data"><h2>What to check</h2><div class="drop-zone" id="drop-zone"><label for="verify-file">A baked badge image or a credential file</label><input id="verify-file" name="file" type="file" accept=".png,.svg,.json,.jwt,.txt,image/png,image/svg+xml,application/json,application/ld+json,text/plain" aria-describedby="verify-file-hint"><p class="hint" id="verify-file-hint">PNG or SVG with a badge baked in, or a JSON or JWT file. <span class="js-only">You can also drop a file anywhere on this page.</span></p></div><label for="verify-text">Or paste the credential JSON or VC-JWT</label><textarea id="verify-text" name="text" rows="5" spellcheck="false" autocomplete="off"></textarea><label for="verify-url">Or give the badge’s address</label><input id="verify-url" name="url" type="url" inputmode="url" placeholder="https://" autocomplete="off"><label for="verify-recipient">Check that it was issued to (optional)</label><input id="verify-recipient" name="recipient" type="email" autocomplete="email" aria-describedby="verify-recipient-hint"><p class="hint" id="verify-recipient-hint">An e-mail address, compared with the recipient the badge names (most badges keep it private as a hash).</p><button type="submit" class="button">Verify</button><p class="hint" id="verify-status" role="status" aria-live="polite"></p></form><p class="hint">Developers: the same check is available as <code>POST /api/v1/verify</code>, from any origin; see the README.</p></main><footer class="site-footer"><p>Badgefolio is open source. Every badge is a signed Open Badges 3.0 credential that anyone can verify. <a href="/verify">Verify a badge</a></p></footer></body></html>"##);
+    h.push_str(r##"</div><form id="verify-form" class="card stack-form verify-form" method="post" action="/verify" enctype="multipart/form-data"><h2>What to check</h2><div class="drop-zone" id="drop-zone"><label for="verify-file">A baked badge image or a credential file</label><input id="verify-file" name="file" type="file" accept=".png,.svg,.json,.jwt,.txt,image/png,image/svg+xml,application/json,application/ld+json,text/plain" aria-describedby="verify-file-hint"><p class="hint" id="verify-file-hint">PNG or SVG with a badge baked in, or a JSON or JWT file. <span class="js-only">You can also drop a file anywhere on this page.</span></p></div><label for="verify-text">Or paste the credential JSON or VC-JWT</label><textarea id="verify-text" name="text" rows="5" spellcheck="false" autocomplete="off"></textarea><label for="verify-url">Or give the badge’s address</label><input id="verify-url" name="url" type="url" inputmode="url" placeholder="https://" autocomplete="off"><label for="verify-recipient">Check that it was issued to (optional)</label><input id="verify-recipient" name="recipient" type="email" autocomplete="email" aria-describedby="verify-recipient-hint"><p class="hint" id="verify-recipient-hint">An e-mail address, compared with the recipient the badge names (most badges keep it private as a hash).</p><button type="submit" class="button">Verify</button><p class="hint" id="verify-status" role="status" aria-live="polite"></p></form><p class="hint">Developers: the same check is available as <code>POST /api/v1/verify</code>, from any origin; see the README.</p></main><footer class="site-footer"><p>Badgefolio is open source. Every badge is a signed Open Badges 3.0 credential that anyone can verify. <a href="/verify" aria-current="page">Verify a badge</a></p></footer></body></html>"##);
     h
 }
 
@@ -950,12 +962,20 @@ fn render_result(h: &mut String, v: &Verified) {
         fact(h, "Issuer", value.trim());
     }
     if let Some(c) = &s.criteria {
-        fact(h, "Criteria", &format!(r#"<span class="prose">{}</span>"#, esc(c)));
+        fact(
+            h,
+            "Criteria",
+            &format!(r#"<span class="prose">{}</span>"#, esc(c)),
+        );
     } else if let Some(u) = &s.criteria_url {
         fact(
             h,
             "Criteria",
-            &format!(r#"<a href="{}" rel="noopener noreferrer nofollow">{}</a>"#, esc(u), esc(u)),
+            &format!(
+                r#"<a href="{}" rel="noopener noreferrer nofollow">{}</a>"#,
+                esc(u),
+                esc(u)
+            ),
         );
     }
     if let Some(rcp) = &s.recipient {
@@ -976,7 +996,9 @@ fn render_result(h: &mut String, v: &Verified) {
     h.push_str("</dl></div></div>");
 
     // The technical detail, folded away.
-    h.push_str(r#"<details class="verify-details"><summary>Technical details</summary><dl class="facts">"#);
+    h.push_str(
+        r#"<details class="verify-details"><summary>Technical details</summary><dl class="facts">"#,
+    );
     if let Some(id) = &r.credential_id {
         fact(h, "Credential id", &format!("<code>{}</code>", esc(id)));
     }
@@ -1103,7 +1125,8 @@ mod tests {
         let r = recipient_of(&subject).expect("recipient");
         assert!(r.contains("an e-mail address, kept private"), "{r}");
         assert!(!r.contains("sha256"));
-        let plain = serde_json::json!({"identifier": {"hashed": false, "identityHash": "ada@example.org"}});
+        let plain =
+            serde_json::json!({"identifier": {"hashed": false, "identityHash": "ada@example.org"}});
         assert_eq!(recipient_of(&plain).as_deref(), Some("ada@example.org"));
     }
 
