@@ -67,7 +67,8 @@ async fn body_limit(req: Request, next: middleware::Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > limit) {
+    // The verify page and API refuse it themselves, with a message in their own form.
+    if declared.is_some_and(|len| len > limit) && !routes::verify::takes_upload(req.uri().path()) {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
     let (parts, body) = req.into_parts();

@@ -212,6 +212,8 @@ on_both_backends! {
         let r = app.send(Request::post(API).header(header::CONTENT_LENGTH, big.len()).body(Body::from(big.clone())).unwrap()).await;
         assert_eq!(r.status, 413);
         assert_eq!(r.header("access-control-allow-origin"), Some("*"), "a cross-origin caller can read the 413");
+        assert_eq!(json_of(&r)["code"], "too_large");
+        assert!(json_of(&r)["message"].as_str().unwrap().contains("8 MiB"), "{}", r.body);
         // …or found out while reading (no length given).
         let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
         let body = Body::from_stream(futures_util::stream::iter(chunks));
@@ -219,6 +221,11 @@ on_both_backends! {
         assert_eq!(r.status, 413, "{}", r.body);
         // The same on the page's form.
         let r = app.send(Request::post("/verify").header(header::CONTENT_LENGTH, big.len()).header("sec-fetch-site", "same-origin").body(Body::from(big)).unwrap()).await;
+        assert_eq!(r.status, 413);
+        assert!(r.body.contains("too large to be a badge"), "{}", r.body);
+        // Far beyond every limit of the server: refused all the same.
+        let huge = 64 * 1024 * 1024;
+        let r = app.send(Request::post(API).header(header::CONTENT_LENGTH, huge).body(Body::from(vec![b' '; huge])).unwrap()).await;
         assert_eq!(r.status, 413);
         // Just under the limit is read (and then refused for what it is).
         let r = app.send(Request::post(API).body(Body::from(vec![b'x'; limit - 1])).unwrap()).await;
