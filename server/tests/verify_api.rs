@@ -361,6 +361,7 @@ on_both_backends! {
         assert!(r.body.contains("Not verified: this badge failed a check."), "{}", r.body);
         assert!(!r.body.contains('✓'));
         assert!(r.body.contains(r#"data-verdict="not_verified""#));
+        assert!(r.body.contains("Not established, since the badge is not verified"));
 
         // Garbage: a 4xx page with the message, the form still there.
         let r = app.send(page_post(multipart(&[("text", None, b"hello there")]))).await;

@@ -1001,7 +1001,13 @@ fn render_result(h: &mut String, v: &Verified) {
             .as_deref()
             .map_or_else(|| "Never".to_string(), |d| esc(&date(d))),
     );
-    fact(h, "Standing", &esc(standing_words(r.standing)));
+    // Fail closed: what an unauthenticated credential says about itself is no standing.
+    let standing = if r.verdict == Verdict::Verified {
+        standing_words(r.standing)
+    } else {
+        "Not established, since the badge is not verified"
+    };
+    fact(h, "Standing", &esc(standing));
     fact(h, "Authenticity", &esc(verdict_words(r.verdict)));
     h.push_str("</dl></div></div>");
 
