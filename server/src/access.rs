@@ -30,7 +30,12 @@ pub async fn actor_and_api_guard(
 ) -> Response {
     let cell = ActorCell::default();
     req.extensions_mut().insert(cell.clone());
-    if let Some(endpoint) = req.uri().path().strip_prefix(API_PREFIX) {
+    // The public verification API is a route of its own, not a server function.
+    let path = req.uri().path();
+    if let Some(endpoint) = path
+        .strip_prefix(API_PREFIX)
+        .filter(|_| path != crate::routes::verify::API)
+    {
         match authz::server_fn_access(endpoint) {
             None => return ApiError(AppError::NotFound).into_response(),
             Some(FnAccess::Anyone) => {}

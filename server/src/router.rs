@@ -44,7 +44,9 @@ pub const BULK_UPLOAD_PATH: &str = "/api/bulk_preview";
 
 /// The body limit of a request to `path`.
 fn body_limit_for(path: &str) -> usize {
-    if path == EVIDENCE_UPLOAD_PATH {
+    if routes::verify::takes_upload(path) {
+        routes::verify::MAX_VERIFY_BODY_BYTES
+    } else if path == EVIDENCE_UPLOAD_PATH {
         MAX_EVIDENCE_BODY_BYTES
     } else if path == BULK_UPLOAD_PATH {
         MAX_BULK_BODY_BYTES
@@ -65,7 +67,8 @@ async fn body_limit(req: Request, next: middleware::Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > limit) {
+    // The verify page and API refuse it themselves, with a message in their own form.
+    if declared.is_some_and(|len| len > limit) && !routes::verify::takes_upload(req.uri().path()) {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
     let (parts, body) = req.into_parts();
@@ -94,6 +97,7 @@ pub fn build(state: AppState) -> Router {
         .merge(routes::awards::router())
         .merge(routes::evidence::router())
         .merge(routes::bulk::router())
+        .merge(routes::verify::router(&state))
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })
@@ -114,7 +118,8 @@ pub fn build(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(
             MAX_UPLOAD_BODY_BYTES
                 .max(MAX_EVIDENCE_BODY_BYTES)
-                .max(MAX_BULK_BODY_BYTES),
+                .max(MAX_BULK_BODY_BYTES)
+                .max(routes::verify::MAX_VERIFY_BODY_BYTES),
         ))
         .layer(middleware::from_fn_with_state(pages, routes::pages::serve))
         .layer(middleware::from_fn_with_state(assets, assets::serve))
@@ -123,6 +128,8 @@ pub fn build(state: AppState) -> Router {
             security::headers,
         ))
         .layer(middleware::from_fn(routes::pages::compress_pages))
+        // The verification API may be read from any origin (its 413s included).
+        .layer(middleware::from_fn(routes::verify::cors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),

@@ -159,8 +159,15 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
 /// accepted when it comes from our own origin, or from a client that is not a browser
 /// (no such headers, and then no ambient cookies are at stake either since session
 /// cookies are `SameSite=Lax`).
+///
+/// The one exception is the public verification API (`routes::verify::API`): it reads
+/// no cookies and changes nothing, so a request from another site can do nothing with
+/// it that the site could not do from its own server; it is meant to be called so.
 pub async fn origin_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if is_safe_method(req.method()) || is_same_origin(req.headers(), &state.settings.public_url) {
+    if is_safe_method(req.method())
+        || req.uri().path() == crate::routes::verify::API
+        || is_same_origin(req.headers(), &state.settings.public_url)
+    {
         next.run(req).await
     } else {
         tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");

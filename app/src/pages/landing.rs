@@ -22,6 +22,8 @@ pub fn Landing() -> impl IntoView {
             <p class="hero-actions">
                 <A href="/signup" attr:class="button">"Create your free portfolio"</A>
                 <A href="/signin" attr:class="button button-secondary">"Sign in"</A>
+                // The verify page is outside the Leptos app: a full page load.
+                <a href="/verify" rel="external" class="button button-secondary">"Verify a badge"</a>
             </p>
         </section>
         <section class="features" aria-labelledby="features-heading">

@@ -1,4 +1,4 @@
-//! Sign-in and sign-up rate limiting, per account and per client address (GCRA, from
+//! Sign-in, sign-up and verification rate limiting, per account and per client address (GCRA, from
 //! `governor`). A client address is keyed by [`client_addr::rate_key`]: an IPv4 address
 //! or an IPv6 /64, so rotating through one's own IPv6 addresses does not help.
 //!
@@ -22,6 +22,12 @@ pub const CLIENT_BURST: u32 = 20;
 /// Sign-ups allowed at once from one client address, then one more every 30 seconds.
 pub const SIGN_UP_BURST: u32 = 10;
 
+/// Verifications (the public page and `POST /api/v1/verify`) allowed at once from one
+/// client address, then one more every [`VERIFY_PERIOD`].
+pub const VERIFY_BURST: u32 = 30;
+/// How often one client address earns another verification once its burst is spent.
+pub const VERIFY_PERIOD: Duration = Duration::from_secs(2);
+
 /// Account mails (reset links, confirmation links, changes of address) allowed at once
 /// for one address, then one more every 5 minutes.
 pub const MAIL_ACCOUNT_BURST: u32 = 3;
@@ -36,6 +42,7 @@ pub struct LoginLimiter {
     sign_up_per_client: DefaultKeyedRateLimiter<IpAddr>,
     mail_per_address: DefaultKeyedRateLimiter<String>,
     mail_per_client: DefaultKeyedRateLimiter<IpAddr>,
+    verify_per_client: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Default for LoginLimiter {
@@ -71,6 +78,7 @@ impl LoginLimiter {
                 MAIL_ACCOUNT_BURST,
             )),
             mail_per_client: RateLimiter::keyed(quota(Duration::from_secs(30), MAIL_CLIENT_BURST)),
+            verify_per_client: RateLimiter::keyed(quota(VERIFY_PERIOD, VERIFY_BURST)),
         }
     }
 
@@ -94,6 +102,26 @@ impl LoginLimiter {
     pub fn with_sign_up_burst(mut self, burst: u32) -> Self {
         self.sign_up_per_client = RateLimiter::keyed(quota(Duration::from_secs(30), burst));
         self
+    }
+
+    /// The same limiters, allowing `burst` verifications at once per address.
+    #[must_use]
+    pub fn with_verify_burst(mut self, burst: u32) -> Self {
+        self.verify_per_client = RateLimiter::keyed(quota(VERIFY_PERIOD, burst));
+        self
+    }
+
+    /// Records one verification (page or API). `Err(seconds)` says how long to wait
+    /// when over the limit. A request without a known client address is not limited
+    /// (only tests and in-process callers have none).
+    pub fn check_verify(&self, client: Option<IpAddr>) -> Result<(), u64> {
+        match client {
+            Some(ip) => self
+                .verify_per_client
+                .check_key(&client_addr::rate_key(ip))
+                .map_err(wait_secs),
+            None => Ok(()),
+        }
     }
 
     /// Records one sign-in attempt. `Err(seconds)` says how long to wait when over the limit.
@@ -129,6 +157,8 @@ impl LoginLimiter {
         self.sign_up_per_client.retain_recent();
         self.mail_per_address.retain_recent();
         self.mail_per_client.retain_recent();
+        self.verify_per_client.retain_recent();
+        self.verify_per_client.shrink_to_fit();
         self.mail_per_address.shrink_to_fit();
         self.mail_per_client.shrink_to_fit();
         self.per_account.shrink_to_fit();
@@ -183,6 +213,21 @@ mod tests {
             l.check("c@x.org", ip("2001:db8:1:2::1")).is_ok(),
             "next /64"
         );
+    }
+
+    #[test]
+    fn verifications_are_limited_per_client() {
+        let l = LoginLimiter::default().with_verify_burst(2);
+        let a = Some(IpAddr::from([198, 51, 100, 9]));
+        assert!(l.check_verify(a).is_ok());
+        assert!(l.check_verify(a).is_ok());
+        let wait = l.check_verify(a).expect_err("limited");
+        assert!((1..=2).contains(&wait), "{wait}");
+        assert!(
+            l.check_verify(Some(IpAddr::from([198, 51, 100, 10])))
+                .is_ok()
+        );
+        assert!(l.check_sign_up(a).is_ok(), "budgets are separate");
     }
 
     #[test]

@@ -7,3 +7,4 @@ pub mod evidence;
 pub mod images;
 pub mod issuers;
 pub mod pages;
+pub mod verify;
