@@ -194,10 +194,15 @@ pub fn verify(input: &Input, resolver: &dyn Resolver, options: &Options) -> Repo
 fn verify_url(url: &str, resolver: &dyn Resolver, options: &Options) -> Report {
     match resolver.resolve(url) {
         verify::Resolution::Found(Value::String(text)) if jwt::looks_like_jwt(&text) => {
-            verify(&Input::Jwt(text.trim().to_string()), resolver, options)
+            let input = Input::Jwt(text.trim().to_string());
+            let mut report = verify(&input, resolver, options);
+            report.fetched = input.credential();
+            report
         }
         verify::Resolution::Found(v) if !crate::ob2::is_assertion(&v) && v.is_object() => {
-            verify::verify(&v, resolver, options)
+            let mut report = verify::verify(&v, resolver, options);
+            report.fetched = Some(v);
+            report
         }
         resolution => crate::ob2::verify_hosted_resolved(url, resolution, resolver, options),
     }

@@ -128,6 +128,10 @@ pub struct Report {
     /// issuer's website is the badge).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ob2: Option<Ob2Documents>,
+    /// For a badge given by its address, the OB 3.0 credential fetched from there (what
+    /// a page shows; the input held only the address).
+    #[serde(skip)]
+    pub fetched: Option<Value>,
 }
 
 /// The Open Badges 2.0 documents behind a report.
@@ -364,6 +368,7 @@ impl Builder {
             checked_by: (verdict == Verdict::Verified)
                 .then_some(facts.checked_by.unwrap_or(CheckedBy::Signature)),
             ob2: facts.ob2,
+            fetched: None,
             credential_id: facts.credential_id,
             issuer_id: facts.issuer_id,
             issuer_name: facts.issuer_name,

@@ -39,7 +39,38 @@ impl FarIssuer {
         let doc = did_document(&me.did, &[me.key.public_multibase()]);
         let active = me.list("active", false);
         let revoked = me.list("revoked", true);
+        let hosted = me.credential("active");
+        let base = format!("http://{addr}/ob2");
+        let ob2 = |kind: &str| -> Value {
+            let context = "https://w3id.org/openbadges/v2";
+            match kind {
+                "assertion" => json!({
+                    "@context": context, "type": "Assertion", "id": format!("{base}/assertion"),
+                    "recipient": {"type": "email", "hashed": false, "identity": "ada@example.org"},
+                    "badge": format!("{base}/badge"), "issuedOn": "2024-05-01T00:00:00Z",
+                    "verification": {"type": "hosted"},
+                }),
+                "badge" => json!({
+                    "@context": context, "type": "BadgeClass", "id": format!("{base}/badge"),
+                    "name": "Welding", "description": "Joins metal.",
+                    "image": format!("{base}/badge.png"),
+                    "criteria": {"narrative": "Weld a seam."}, "issuer": format!("{base}/issuer"),
+                }),
+                _ => json!({
+                    "@context": context, "type": "Issuer", "id": format!("{base}/issuer"),
+                    "name": "Trade School", "url": format!("http://{addr}"),
+                }),
+            }
+        };
+        let (assertion, badge, issuer) = (ob2("assertion"), ob2("badge"), ob2("issuer"));
         let app = Router::new()
+            .route("/badges/1", get(move || async move { Json(hosted) }))
+            .route(
+                "/ob2/assertion",
+                get(move || async move { Json(assertion) }),
+            )
+            .route("/ob2/badge", get(move || async move { Json(badge) }))
+            .route("/ob2/issuer", get(move || async move { Json(issuer) }))
             .route(
                 "/issuers/far/did.json",
                 get(move || async move { Json(doc) }),
@@ -374,4 +405,49 @@ async fn badge_addresses_on_private_networks_are_refused() {
             assert!(said.contains("never fetch from"), "{url}: {said}");
         }
     }
+}
+
+/// A badge given by its address: an OB 3.0 credential hosted on the issuer's site and an
+/// Open Badges 2.0 hosted assertion; the report carries what was fetched, for the page.
+#[tokio::test]
+async fn badges_given_by_address_are_fetched_checked_and_shown() {
+    use openbadges::{input::Input, verify::CheckedBy};
+    let far = FarIssuer::start().await;
+    let Some(app) = common::TestApp::with_settings(common::backends()[0], settings(true)).await
+    else {
+        return;
+    };
+    let by_url = |url: String, recipient: Option<&str>| {
+        app::server::verification::verify_input(
+            &app.state.db,
+            &app.state.settings,
+            Input::Url(url),
+            recipient.map(str::to_string),
+        )
+    };
+    let report = by_url(format!("http://{}/badges/1", far.addr), None)
+        .await
+        .unwrap();
+    assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+    assert_eq!(report.checked_by, Some(CheckedBy::Signature));
+    let fetched = report.fetched.as_ref().expect("the fetched credential");
+    assert_eq!(fetched, &far.credential("active"));
+
+    let report = by_url(
+        format!("http://{}/ob2/assertion", far.addr),
+        Some("ada@example.org"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+    assert_eq!(report.standing, Standing::Active, "{report:#?}");
+    assert_eq!(report.checked_by, Some(CheckedBy::Hosting));
+    assert_eq!(
+        report.outcome("recipient"),
+        Some(Outcome::Pass),
+        "{report:#?}"
+    );
+    let docs = report.ob2.as_ref().expect("the OB 2.0 documents");
+    assert_eq!(docs.badge_class.as_ref().unwrap()["name"], "Welding");
+    assert_eq!(docs.issuer.as_ref().unwrap()["name"], "Trade School");
 }

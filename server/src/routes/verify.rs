@@ -547,6 +547,45 @@ impl Shown {
     }
 }
 
+impl Shown {
+    /// An Open Badges 2.0 badge: the assertion, its BadgeClass and its issuer's Profile.
+    fn of_ob2(docs: &openbadges::verify::Ob2Documents, settings: &Settings) -> Self {
+        let assertion = &docs.assertion;
+        let class = docs.badge_class.clone().unwrap_or_default();
+        let issuer = docs.issuer.clone().unwrap_or_default();
+        let criteria = class.get("criteria").cloned().unwrap_or_default();
+        let image_url = id_of(assertion.get("image"))
+            .or_else(|| id_of(class.get("image")))
+            .and_then(|u| safe_image(&u, settings));
+        let recipient = assertion.get("recipient").map(|r| {
+            if r.get("hashed").and_then(Value::as_bool) == Some(false) {
+                text_at(r, "identity").unwrap_or_default()
+            } else {
+                "an e-mail address or other identity, kept private as a hash (give it above to check it)"
+                    .to_string()
+            }
+        });
+        Self {
+            image: image_url.clone(),
+            image_url,
+            name: text_at(&class, "name"),
+            description: text_at(&class, "description"),
+            criteria: text_at(&criteria, "narrative"),
+            criteria_url: id_of(class.get("criteria")).as_deref().and_then(safe_link),
+            credential_name: None,
+            issuer_id: id_of(class.get("issuer")).map(|i| clip(&i)),
+            issuer_name: text_at(&issuer, "name"),
+            issuer_url: issuer
+                .get("url")
+                .and_then(Value::as_str)
+                .and_then(safe_link),
+            recipient: recipient.filter(|r| !r.is_empty()),
+            issued: text_at(assertion, "issuedOn"),
+            expires: text_at(assertion, "expires"),
+        }
+    }
+}
+
 /// Who it was issued to, as far as the credential discloses it.
 fn recipient_of(subject: &Value) -> Option<String> {
     let mut out = Vec::new();
@@ -619,15 +658,23 @@ async fn run(state: &AppState, sub: Submission) -> Result<Verified, VerifyError>
             Input::Url(url)
         }
     };
-    let mut shown = input
-        .credential()
-        .map(|c| Shown::of(&c, &state.settings))
-        .unwrap_or_default();
+    let given = input.credential();
+    let report =
+        verification::verify_input(&state.db, &state.settings, input, sub.recipient).await?;
+    // Show what was checked: an OB 2.0 badge's documents as fetched (a hosted badge's
+    // local copy may say anything), a credential fetched from its address, or the input.
+    let mut shown = if let Some(docs) = &report.ob2 {
+        Shown::of_ob2(docs, &state.settings)
+    } else {
+        given
+            .as_ref()
+            .or(report.fetched.as_ref())
+            .map(|c| Shown::of(c, &state.settings))
+            .unwrap_or_default()
+    };
     if uploaded_image.is_some() {
         shown.image = uploaded_image;
     }
-    let report =
-        verification::verify_input(&state.db, &state.settings, input, sub.recipient).await?;
     let on_this_platform = report.verdict == Verdict::Verified
         && is_our_institution(state, report.issuer_id.as_deref()).await?;
     Ok(Verified {
@@ -1107,6 +1154,48 @@ async fn page_post(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_badges_2_badges_show_what_was_fetched() {
+        let s = Settings::for_public_url("http://127.0.0.1:3000");
+        let docs = openbadges::verify::Ob2Documents {
+            assertion: serde_json::json!({
+                "id": "https://issuer.example/a/1", "type": "Assertion",
+                "recipient": {"type": "email", "hashed": true, "identity": "sha256$00"},
+                "issuedOn": "2024-05-01T00:00:00Z", "expires": "2030-01-01T00:00:00Z",
+                "badge": "https://issuer.example/b/1",
+            }),
+            badge_class: Some(serde_json::json!({
+                "id": "https://issuer.example/b/1", "type": "BadgeClass",
+                "name": "Welding <1>", "description": "Joins metal.",
+                "image": "https://issuer.example/b/1.png",
+                "criteria": {"narrative": "Weld a seam."},
+                "issuer": "https://issuer.example/i",
+            })),
+            issuer: Some(serde_json::json!({
+                "id": "https://issuer.example/i", "type": "Issuer",
+                "name": "Trade School", "url": "https://issuer.example",
+            })),
+        };
+        let shown = Shown::of_ob2(&docs, &s);
+        assert_eq!(shown.name.as_deref(), Some("Welding <1>"));
+        assert_eq!(shown.description.as_deref(), Some("Joins metal."));
+        assert_eq!(shown.criteria.as_deref(), Some("Weld a seam."));
+        assert_eq!(shown.issuer_name.as_deref(), Some("Trade School"));
+        assert_eq!(shown.issuer_id.as_deref(), Some("https://issuer.example/i"));
+        assert_eq!(
+            shown.image.as_deref(),
+            Some("https://issuer.example/b/1.png")
+        );
+        assert_eq!(shown.issued.as_deref(), Some("2024-05-01T00:00:00Z"));
+        assert_eq!(shown.expires.as_deref(), Some("2030-01-01T00:00:00Z"));
+        assert!(
+            shown
+                .recipient
+                .as_deref()
+                .is_some_and(|r| r.contains("hash"))
+        );
+    }
 
     #[test]
     fn text_is_escaped_for_content_and_attributes() {
