@@ -157,7 +157,7 @@ test.describe("without JavaScript", () => {
       page.getByRole("button", { name: "Verify" }).click(),
     ]);
     expect(bad.status()).toBe(422);
-    await expect(page.getByRole("alert")).toContainText("not a credential");
+    await expect(page.getByRole("alert")).toContainText("not a badge");
   });
 });
 

@@ -177,10 +177,10 @@ on_both_backends! {
     async fn garbage_gets_a_clear_4xx(app) {
         let cases: Vec<(Request<Body>, &str)> = vec![
             (Request::post(API).header(header::CONTENT_TYPE, "application/json").body(Body::from("{not json")).unwrap(), "not valid JSON"),
-            (Request::post(API).body(Body::from("hello")).unwrap(), "not a credential"),
+            (Request::post(API).body(Body::from("hello")).unwrap(), "not a badge"),
             (Request::post(API).body(Body::empty()).unwrap(), "Nothing to verify"),
             (post_json(&json!([1, 2]), &[]), "Send JSON"),
-            (post_json(&json!({ "jwt": "aaa.bbb.ccc" }), &[]), "not a credential"),
+            (post_json(&json!({ "jwt": "aaa.bbb.ccc" }), &[]), "not a badge"),
             (post_json(&json!({ "url": "ftp://example.org/a" }), &[]), "full address"),
             (post_json(&json!({ "url": "https://example.org/a", "jwt": "x.y.z" }), &[]), "one thing"),
             (post_json(&json!({ "credential": {"a": 1}, "recipient": "nobody" }), &[]), "e-mail address"),
@@ -367,7 +367,7 @@ on_both_backends! {
         let r = app.send(page_post(multipart(&[("text", None, b"hello there")]))).await;
         assert_eq!(r.status, 422);
         assert!(r.body.contains("Nothing was verified"));
-        assert!(r.body.contains("not a credential"), "{}", r.body);
+        assert!(r.body.contains("not a badge"), "{}", r.body);
         assert!(r.body.contains(r#"<form id="verify-form""#));
         let r = app.send(page_post(multipart(&[]))).await;
         assert_eq!(r.status, 422);
