@@ -50,7 +50,8 @@ const clone = (v) => JSON.parse(JSON.stringify(v));
 const write = (name, text) => fs.writeFileSync(path.join(out, name), text);
 /** A case: input is a file in this folder; expect = [verdict, standing, failing check or null]. */
 const addCase = (name, file, [verdict, standing, check], extra = {}) =>
-  cases.push({ name, file, verdict, standing, check, ...extra });
+  // Standing is only known for an authentic badge (the verifier says "unknown" otherwise).
+  cases.push({ name, file, verdict, standing: verdict === "verified" ? standing : "unknown", check, ...extra });
 
 const OB3_CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"];
 function credential({ issuer, id, name = "Independent Teamwork", validFrom = "2026-01-01T00:00:00Z", validUntil, context = OB3_CONTEXT, extra = {} }) {

@@ -69,12 +69,30 @@ pub fn signed_assertion_of(token: &str) -> Option<Value> {
     is_assertion(&claims).then_some(claims)
 }
 
+/// An http(s) URL as a browser (and our fetcher) reads it, refused unless it reads the
+/// same way to everyone: no backslashes, spaces or control characters (which parsers
+/// disagree on), no user name or password, a host.
+fn parsed(s: &str) -> Option<url::Url> {
+    if s.len() > 4096 || s.contains('\\') || s.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return None;
+    }
+    let u = url::Url::parse(s).ok()?;
+    (matches!(u.scheme(), "http" | "https")
+        && u.username().is_empty()
+        && u.password().is_none()
+        && u.host_str().is_some_and(|h| !h.is_empty()))
+    .then_some(u)
+}
+
+/// Whether a URL is https (what keys and the profiles listing them must use).
+fn is_https(s: &str) -> bool {
+    parsed(s).is_some_and(|u| u.scheme() == "https")
+}
+
 /// Whether text is an http(s) URL (nothing else can be fetched for OB 2.0).
 pub fn is_http_url(s: &str) -> bool {
-    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://"))
-        && s.len() > 8
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    parsed(s).is_some()
 }
 
 fn verification_type(assertion: &Value) -> Option<String> {
@@ -91,35 +109,15 @@ fn is_hosted_type(t: Option<&str>) -> bool {
     matches!(t, Some("hosted" | "hostedbadge"))
 }
 
-/// The scheme, host and port of a URL (lower-cased), without the path.
+/// The scheme, host and port of a URL (default ports left out), as the fetcher
+/// connects to it.
 fn origin(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit('@').next()?;
-    (!authority.is_empty()).then(|| {
-        format!(
-            "{}://{}",
-            scheme.to_ascii_lowercase(),
-            authority.to_ascii_lowercase()
-        )
-    })
+    parsed(url).map(|u| u.origin().ascii_serialization())
 }
 
+/// The host a URL names (lower-cased, punycode for international names).
 fn host(url: &str) -> Option<String> {
-    let o = origin(url)?;
-    let authority = o.split_once("://")?.1;
-    // Strip a port (not inside an IPv6 literal).
-    let h = match authority.rsplit_once(':') {
-        Some((h, port)) if !h.ends_with(']') || authority.starts_with('[') => {
-            if port.chars().all(|c| c.is_ascii_digit()) {
-                h
-            } else {
-                authority
-            }
-        }
-        _ => authority,
-    };
-    Some(h.to_string())
+    parsed(url)?.host_str().map(str::to_string)
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -417,6 +415,21 @@ pub fn verify_signed(token: &str, resolver: &dyn Resolver, options: &Options) ->
             return b.finish(facts);
         }
     };
+    // The profile lists the keys: over plain http anyone on the network path could list
+    // their own.
+    if !is_https(&world.issuer_url) {
+        b.add(
+            "proof",
+            Outcome::NotChecked,
+            "The signature was not checked: the issuer's profile, which lists its keys, is not on a secure (https) address.",
+        );
+        b.add(
+            "issuer_key",
+            Outcome::Unavailable,
+            format!("The issuer's profile {} is on a plain http address, which anyone on the network path can change, so the keys it lists cannot be trusted.", world.issuer_url),
+        );
+        return b.finish(facts);
+    }
     match check_signature(token, &assertion, &world, resolver) {
         Ok(key_id) => {
             b.add(
@@ -616,6 +629,13 @@ fn check_signature(
         let key = match entry {
             Value::Object(_) if entry.get("publicKeyPem").is_some() => entry.clone(),
             _ => match listed_id(entry) {
+                Some(id) if !is_https(&id) => {
+                    problem.get_or_insert((
+                        Outcome::Unavailable,
+                        format!("The issuer's key {id} is on a plain http address, so it cannot be trusted."),
+                    ));
+                    continue;
+                }
                 Some(id) => match fetch("key", &id, resolver) {
                     Ok(k) => k,
                     Err(p) => {
@@ -919,9 +939,35 @@ mod tests {
             "https://issuer.example/profile"
         ));
         assert_eq!(
-            host("https://User@Cdn.Example:8443/x").as_deref(),
+            host("https://Cdn.Example:8443/x").as_deref(),
             Some("cdn.example")
         );
+        // Addresses parsers disagree on are no address at all: a backslash reads as a
+        // slash to the fetcher (`evil.example` would be the host), userinfo hides hosts.
+        let issuer = serde_json::json!({});
+        for forged in [
+            "https://evil.example\\@issuer.example/badges/1",
+            "https://evil.example@issuer.example/badges/1",
+            "https://issuer.example@evil.example/badges/1",
+            "https://evil.example\t@issuer.example/badges/1",
+        ] {
+            assert!(!is_http_url(forged), "{forged}");
+            assert!(
+                !in_scope(forged, &issuer, "https://issuer.example/profile"),
+                "{forged}"
+            );
+        }
+        // The default port is the same origin.
+        assert!(in_scope(
+            "https://issuer.example:443/badges/1",
+            &issuer,
+            "https://issuer.example/profile"
+        ));
+        assert!(!in_scope(
+            "https://issuer.example.evil.example/badges/1",
+            &issuer,
+            "https://issuer.example/profile"
+        ));
     }
 
     use std::collections::HashMap;

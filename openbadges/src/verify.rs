@@ -355,11 +355,17 @@ impl Builder {
         } else {
             Verdict::Unverifiable
         };
-        let standing = checks
-            .iter()
-            .filter_map(|c| c.standing)
-            .min()
-            .unwrap_or(Standing::Active);
+        // Standing is only known for a badge known to be authentic: an unverified badge's
+        // dates, flags and revocation reasons are anybody's words.
+        let standing = if verdict == Verdict::Verified {
+            checks
+                .iter()
+                .filter_map(|c| c.standing)
+                .min()
+                .unwrap_or(Standing::Active)
+        } else {
+            Standing::Unknown
+        };
         Report {
             verdict,
             standing,

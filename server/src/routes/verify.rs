@@ -750,7 +750,9 @@ fn explanations(report: &Report) -> Vec<String> {
     if let Some(reason) = report.reason() {
         out.push(reason.message.clone());
     }
-    if report.standing != Standing::Active {
+    // Standing lines only for an authentic badge: an unverified badge's dates, flags and
+    // revocation reasons are anybody's words (they stay in the technical detail).
+    if report.verdict == Verdict::Verified && report.standing != Standing::Active {
         for c in &report.checks {
             if matches!(c.id, "validity" | "status")
                 && c.outcome != verify::Outcome::Pass
