@@ -56,15 +56,31 @@ pub fn credential_of(token: &str) -> Option<(Value, Value)> {
     } else {
         ("validFrom", "validUntil")
     };
-    if !obj.contains_key(from)
-        && let Some(d) = claims.get("nbf").and_then(epoch_to_rfc3339)
-    {
-        obj.insert(from.into(), Value::String(d));
+    // The envelope's window and the credential's own: the stricter of the two holds (a
+    // token that expired is expired whatever the credential inside says).
+    let when = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+    };
+    if let Some(d) = claims.get("nbf").and_then(epoch_to_rfc3339) {
+        let later = match (when(obj.get(from)), when(Some(&Value::String(d.clone())))) {
+            (Some(own), Some(env)) => env > own,
+            (None, _) => !obj.contains_key(from),
+            _ => false,
+        };
+        if later {
+            obj.insert(from.into(), Value::String(d));
+        }
     }
-    if !obj.contains_key(until)
-        && let Some(d) = claims.get("exp").and_then(epoch_to_rfc3339)
-    {
-        obj.insert(until.into(), Value::String(d));
+    if let Some(d) = claims.get("exp").and_then(epoch_to_rfc3339) {
+        let earlier = match (when(obj.get(until)), when(Some(&Value::String(d.clone())))) {
+            (Some(own), Some(env)) => env < own,
+            (None, _) => !obj.contains_key(until),
+            _ => false,
+        };
+        if earlier {
+            obj.insert(until.into(), Value::String(d));
+        }
     }
     Some((credential, claims))
 }
@@ -462,6 +478,33 @@ mod tests {
         let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
         assert_eq!(report.standing, Standing::Expired, "{report:#?}");
         assert_eq!(report.verdict, Verdict::Verified);
+    }
+
+    #[test]
+    fn the_stricter_of_the_token_and_credential_windows_holds() {
+        // The credential says 2099, the token expired in 2020: expired.
+        let mut c = credential();
+        c["validUntil"] = "2099-01-01T00:00:00Z".into();
+        let mut p = payload(&c);
+        p["exp"] = 1_600_000_000.into();
+        let (token, jwk) = signed(Algorithm::EdDSA, ED, &p, true);
+        let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
+        assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+        assert_eq!(report.standing, Standing::Expired, "{report:#?}");
+        // A token not valid before 2098 is not valid yet, whatever the credential says.
+        let mut p = payload(&credential());
+        p["nbf"] = 4_070_908_800_i64.into();
+        let (token, jwk) = signed(Algorithm::EdDSA, ED, &p, true);
+        let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
+        assert_eq!(report.standing, Standing::NotYetValid, "{report:#?}");
+        // A later token expiry does not stretch the credential's own.
+        let mut c = credential();
+        c["validUntil"] = "2021-01-01T00:00:00Z".into();
+        let mut p = payload(&c);
+        p["exp"] = 4_070_908_800_i64.into();
+        let (token, jwk) = signed(Algorithm::EdDSA, ED, &p, true);
+        let report = verify_jwt(&token, &resolver_for(&jwk), &Options::default());
+        assert_eq!(report.standing, Standing::Expired, "{report:#?}");
     }
 
     #[test]
