@@ -183,7 +183,7 @@ const HTTPS = "https://independent.example/issuers/two";
 const httpsKey = await multikey(HTTPS, 5);
 documents[HTTPS] = { ...controllerDocument(HTTPS, [httpsKey]), "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"], type: ["Profile"], name: "HTTPS Issuer" };
 write("ob3-https.json", JSON.stringify(await signDi(credential({ issuer: HTTPS, id: "urn:uuid:6a1f0c52-0000-4000-8000-00000000000a" }), httpsKey), null, 2));
-addCase("OB 3.0 HTTPS issuer", "ob3-https.json", ["verified", "active", null], { signer: "the web domain independent.example" });
+addCase("OB 3.0 HTTPS issuer", "ob3-https.json", ["verified", "active", null], { signer: "the web domain independent.example (/issuers/two)" });
 
 // Legacy eddsa-2022 (Data Integrity v1 context).
 // (The VC v2 context defines DataIntegrityProof itself and cannot take the v1 DI
@@ -258,7 +258,7 @@ const es = await jose.generateKeyPair("ES256", { extractable: true });
 documents[JWKS] = { keys: [{ ...rsaJwk, kid: "rsa-1", alg: "RS256", use: "sig" }, { ...(await jose.exportJWK(es.publicKey)), kid: "es-1", alg: "ES256", iss: JWKS_ISS }] };
 const jwksCred = credential({ issuer: JWKS_ISS, id: "urn:uuid:6a1f0c52-0000-4000-8000-0000000000a3" });
 write("jwt-jwks.jwt", await sign(jwtPayload(jwksCred), rsa.privateKey, { alg: "RS256", kid: "rsa-1" }));
-addCase("VC-JWT RS256, key in the issuer's JWKS", "jwt-jwks.jwt", ["verified", "active", null], { signer: "the web domain jwks.independent.example" });
+addCase("VC-JWT RS256, key in the issuer's JWKS", "jwt-jwks.jwt", ["verified", "active", null], { signer: "the web domain jwks.independent.example (/issuer)" });
 write("jwt-jwks-es256.jwt", await sign(jwtPayload(jwksCred), es.privateKey, { alg: "ES256", kid: "es-1" }));
 addCase("VC-JWT ES256, key in the issuer's JWKS", "jwt-jwks-es256.jwt", ["verified", "active", null]);
 write("jwt-not-in-jwks.jwt", await sign(jwtPayload(jwksCred), other.privateKey, { alg: "RS256", kid: "rsa-9" }));
@@ -315,7 +315,7 @@ const hosted = (slug, extra, identity) => {
 };
 const valid2 = hosted("valid");
 write("ob2-hosted.json", JSON.stringify(valid2, null, 2));
-addCase("OB 2.0 hosted, from JSON", "ob2-hosted.json", ["verified", "active", null], { recipient_email: "ada@example.org", checked_by: "hosting", signer: "the web domain ob2.independent.example" });
+addCase("OB 2.0 hosted, from JSON", "ob2-hosted.json", ["verified", "active", null], { recipient_email: "ada@example.org", checked_by: "hosting", signer: "the web domain ob2.independent.example (/issuer)" });
 addCase("OB 2.0 hosted, wrong recipient", "ob2-hosted.json", ["not_verified", "active", "recipient"], { recipient_email: "eve@example.org" });
 write("ob2-hosted.url", valid2.id);
 addCase("OB 2.0 hosted, from its URL", "ob2-hosted.url", ["verified", "active", null], { checked_by: "hosting" });

@@ -435,26 +435,41 @@ pub fn issuer_id(credential: &Value) -> Option<&str> {
 
 /// Who an issuer id names, in terms a person can check.
 pub fn signer_label(issuer: &str) -> String {
-    if let Some(rest) = issuer.strip_prefix("did:web:") {
-        let mut parts = rest.split(':');
-        let host = parts.next().unwrap_or_default().replace("%3A", ":");
-        let path: Vec<&str> = parts.collect();
-        if path.is_empty() {
-            return format!("the web domain {host}");
-        }
-        return format!("the web domain {host} (/{})", path.join("/"));
-    }
     if issuer.starts_with("did:key:") || issuer.starts_with("did:jwk:") {
         return "a self-made key that no web domain vouches for".into();
     }
-    if let Some(rest) = issuer
-        .strip_prefix("https://")
-        .or_else(|| issuer.strip_prefix("http://"))
-    {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-        return format!("the web domain {host}");
+    // Named as the address is fetched: the parsed host (punycode for international
+    // names, so look-alike letters show), its port, and the path after dot segments.
+    let url = if let Some(rest) = issuer.strip_prefix("did:web:") {
+        let mut parts = rest.split(':');
+        let host = parts
+            .next()
+            .unwrap_or_default()
+            .replace("%3A", ":")
+            .replace("%3a", ":");
+        let path: Vec<&str> = parts.collect();
+        format!("https://{host}/{}", path.join("/"))
+    } else if issuer.starts_with("https://") || issuer.starts_with("http://") {
+        issuer.to_string()
+    } else {
+        return format!("the identifier {issuer}");
+    };
+    let Some(parsed) = url::Url::parse(&url)
+        .ok()
+        .filter(|u| u.host_str().is_some() && !url.contains('\\'))
+    else {
+        return format!("the identifier {issuer}");
+    };
+    let host = match parsed.port() {
+        Some(port) => format!("{}:{port}", parsed.host_str().unwrap_or_default()),
+        None => parsed.host_str().unwrap_or_default().to_string(),
+    };
+    let path = parsed.path().trim_end_matches('/');
+    if path.is_empty() {
+        format!("the web domain {host}")
+    } else {
+        format!("the web domain {host} ({path})")
     }
-    format!("the identifier {issuer}")
 }
 
 /// Verifies a credential with an embedded (Data Integrity) proof, or an Open Badges
@@ -1167,6 +1182,32 @@ mod tests {
 
     use super::*;
     use crate::keys::{SigningKey, did_document, verification_method};
+
+    #[test]
+    fn signers_are_named_as_their_addresses_are_fetched() {
+        assert_eq!(
+            signer_label("did:web:uni.example"),
+            "the web domain uni.example"
+        );
+        assert_eq!(
+            signer_label("did:web:uni.example%3A8443:issuers:one"),
+            "the web domain uni.example:8443 (/issuers/one)"
+        );
+        // Look-alike letters show as punycode; dot segments as where they lead.
+        assert_eq!(
+            signer_label("https://h\u{430}rvard.edu/issuer"),
+            "the web domain xn--hrvard-3nf.edu (/issuer)"
+        );
+        assert_eq!(
+            signer_label("did:web:host.example:issuers:mit:%2e%2e:attacker"),
+            "the web domain host.example (/issuers/attacker)"
+        );
+        assert_eq!(
+            signer_label("did:key:z6Mk"),
+            "a self-made key that no web domain vouches for"
+        );
+        assert_eq!(signer_label("urn:x"), "the identifier urn:x");
+    }
     use crate::status_list;
 
     const VECTOR: &str = include_str!("../tests/fixtures/1edtech-ob3-test-vector.json");
@@ -1191,7 +1232,10 @@ mod tests {
         assert!(report.is_good());
         assert_eq!(report.outcome("proof"), Some(Outcome::Pass));
         assert_eq!(report.outcome("issuer_key"), Some(Outcome::Pass));
-        assert_eq!(report.signer.as_deref(), Some("the web domain example.edu"));
+        assert_eq!(
+            report.signer.as_deref(),
+            Some("the web domain example.edu (/issuers/565049)")
+        );
         assert_eq!(
             report.check("status").map(|c| c.outcome),
             Some(Outcome::Warning)
