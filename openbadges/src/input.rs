@@ -204,6 +204,13 @@ fn verify_url(url: &str, resolver: &dyn Resolver, options: &Options) -> Report {
             report.fetched = Some(v);
             report
         }
+        // Nothing badge-like at the address: nothing was checked (it may be a page about
+        // a badge, or a link that broke), so this is no verdict on any badge.
+        verify::Resolution::NotFound(why) | verify::Resolution::Malformed(why) => {
+            Report::unsupported(format!(
+                "No badge was found at {url} ({why}). Give the badge's own address (where its JSON is), the badge file, or its baked image."
+            ))
+        }
         resolution => crate::ob2::verify_hosted_resolved(url, resolution, resolver, options),
     }
 }
@@ -300,13 +307,14 @@ mod tests {
         let report = verify(&Input::Url(url.into()), &r, &Options::default());
         assert!(report.is_good(), "{report:#?}");
         assert_eq!(report.checked_by, Some(verify::CheckedBy::Signature));
-        // Nothing there: not verified, and the report says where it looked.
+        // Nothing there: no verdict on any badge ("could not be verified"), and the
+        // report says where it looked.
         let report = verify(
             &Input::Url("https://example.edu/nothing".into()),
             &r,
             &Options::default(),
         );
-        assert_eq!(report.verdict, Verdict::NotVerified);
+        assert_eq!(report.verdict, Verdict::Unverifiable);
         assert!(
             report
                 .reason()

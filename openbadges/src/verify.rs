@@ -383,6 +383,9 @@ impl Builder {
     }
 }
 
+/// Most proofs one credential may carry.
+pub const MAX_PROOFS: usize = 4;
+
 /// Most status entries one credential may name (revocation, suspension, a few more).
 pub const MAX_STATUS_ENTRIES: usize = 4;
 
@@ -799,6 +802,24 @@ fn check_proof(
         );
         return;
     }
+    // Each proof costs a canonicalisation and maybe fetches: a credential is signed
+    // once or twice in practice, so a few are tried and the rest ignored.
+    if proofs.len() > MAX_PROOFS {
+        b.add(
+            "proof",
+            Outcome::Fail,
+            format!(
+                "The credential carries {} proofs; at most {MAX_PROOFS} are checked, so it cannot be trusted.",
+                proofs.len()
+            ),
+        );
+        b.add(
+            "issuer_key",
+            Outcome::NotChecked,
+            "The signing keys were not looked up.",
+        );
+        return;
+    }
     // The most telling problem seen: a failure beats an unavailable document.
     let mut problem: Option<(&'static str, KeyProblem)> = None;
     let mut note = |line: &'static str, p: KeyProblem| {
@@ -1182,6 +1203,24 @@ mod tests {
 
     use super::*;
     use crate::keys::{SigningKey, did_document, verification_method};
+
+    #[test]
+    fn too_many_proofs_are_not_tried() {
+        let (mut cred, world) = vector_world();
+        let proof = cred["proof"].clone();
+        let one = match &proof {
+            Value::Array(a) => a[0].clone(),
+            p => p.clone(),
+        };
+        cred["proof"] = Value::Array(vec![one; MAX_PROOFS + 1]);
+        let report = verify(&cred, &world, &Options::default());
+        assert_eq!(report.verdict, Verdict::NotVerified, "{report:#?}");
+        assert!(
+            report
+                .check("proof")
+                .is_some_and(|c| c.message.contains("5 proofs"))
+        );
+    }
 
     #[test]
     fn signers_are_named_as_their_addresses_are_fetched() {
