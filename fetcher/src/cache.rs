@@ -1,5 +1,8 @@
 //! A small in-memory cache of fetched documents, bounded in entries and bytes, honouring
 //! `Cache-Control` within our own bounds. Errors are never cached.
+//!
+//! Entries are parsed documents, which take several times their size on the wire in
+//! memory: each is counted as [`PARSED_FACTOR`] times its body's bytes.
 
 use std::{
     collections::HashMap,
@@ -39,6 +42,11 @@ pub fn ttl(
     let ttl = ttl.min(max);
     (!ttl.is_zero()).then_some(ttl)
 }
+
+/// How many bytes of memory one byte of a JSON body is counted as, once parsed into a
+/// `serde_json::Value` (a conservative multiple: small strings, numbers and object
+/// entries each take tens of bytes).
+pub const PARSED_FACTOR: usize = 4;
 
 struct Entry {
     value: Arc<Value>,
@@ -100,8 +108,11 @@ impl Cache {
         }
     }
 
-    /// Keeps `value` (of `size` bytes on the wire) for `ttl`, evicting what must go.
-    pub fn insert(&self, key: String, value: Arc<Value>, size: usize, ttl: Duration) {
+    /// Keeps `value` (of `body_bytes` bytes on the wire) for `ttl`, evicting what must go.
+    /// It is counted as [`PARSED_FACTOR`] times `body_bytes`; nothing over a quarter of
+    /// the cache is kept.
+    pub fn insert(&self, key: String, value: Arc<Value>, body_bytes: usize, ttl: Duration) {
+        let size = body_bytes.saturating_mul(PARSED_FACTOR);
         if self.max_entries == 0 || size > self.max_bytes / 4 {
             return;
         }
@@ -198,13 +209,19 @@ mod tests {
         // The ones closest to expiry went.
         assert!(cache.get("k0").is_none());
         assert!(cache.get("k4").is_some());
-        // Bytes: 400 in all, nothing over a quarter of it.
-        cache.insert("big".into(), v.clone(), 101, HOUR);
+        // Bytes: 400 in all, nothing over a quarter of it, each body counted four times
+        // over (parsed documents are larger than their text).
+        cache.insert("big".into(), v.clone(), 26, HOUR);
         assert!(cache.get("big").is_none());
+        cache.insert("fits".into(), v.clone(), 25, HOUR);
+        assert!(cache.get("fits").is_some());
+        assert_eq!(cache.lock().bytes, 10 * 4 * 2 + 100);
         for i in 0..4 {
-            cache.insert(format!("b{i}"), v.clone(), 100, HOUR);
+            cache.insert(format!("b{i}"), v.clone(), 25, HOUR);
         }
         assert!(cache.lock().bytes <= 400);
         assert!(cache.len() <= 3);
+        // Four quarters of 400 bytes: three entries (the entry bound) of 100 each.
+        assert_eq!(cache.lock().bytes, 300);
     }
 }

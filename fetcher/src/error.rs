@@ -21,6 +21,10 @@ pub enum FetchError {
     Timeout { url: String },
     #[error("{url} redirected more than {max} times, so we stopped following it")]
     TooManyRedirects { url: String, max: usize },
+    #[error(
+        "{url} redirected to another website ({to}), which we do not follow for badge documents"
+    )]
+    OtherWebsite { url: String, to: String },
     #[error("{url} answered with a redirect that does not say where to")]
     BadRedirect { url: String },
     #[error("There is no document at {url} (HTTP 404)")]
@@ -40,7 +44,8 @@ pub enum FetchError {
 /// The broad kind of a [`FetchError`], for callers that map errors to their own types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// Policy said no (private address, plain http, too many redirects, a bad address).
+    /// Policy said no (private address, plain http, too many redirects or a redirect to
+    /// another website, a bad address).
     Refused,
     /// Network trouble, a timeout, or an error answer from the server.
     Unreachable,
@@ -60,7 +65,8 @@ impl FetchError {
             | Self::PlainHttp { .. }
             | Self::RefusedAddress { .. }
             | Self::RefusedName { .. }
-            | Self::TooManyRedirects { .. } => ErrorKind::Refused,
+            | Self::TooManyRedirects { .. }
+            | Self::OtherWebsite { .. } => ErrorKind::Refused,
             Self::Unreachable { .. } | Self::Timeout { .. } | Self::Status { .. } => {
                 ErrorKind::Unreachable
             }

@@ -8,7 +8,10 @@
 //!   which hands the HTTP client only the addresses that passed [`address::is_allowed`],
 //!   so the connection goes to a checked address and there is no second lookup.
 //! - Redirects are followed here, not by the client, at most [`FetchSettings::max_redirects`],
-//!   each new address checked like the first. Proxy environment variables are ignored.
+//!   each new address checked like the first, and only on the same website (scheme, host
+//!   and port; plain http may move to https on the same host): an open redirect on an
+//!   issuer's site must not let anyone serve documents "from" the issuer. Proxy
+//!   environment variables are ignored.
 //! - https only, except for Open Badges 2.0 hosted objects ([`DocumentKind::Ob2Hosted`])
 //!   and, with `allow_loopback`, for loopback hosts.
 //! - Connect and total timeouts; bodies are streamed and reading stops at the size cap;
@@ -33,19 +36,21 @@ use url::Url;
 pub use dns::{Lookup, SystemLookup};
 pub use error::{ErrorKind, FetchError};
 pub use resolver::NetworkResolver;
+/// The URL parser the fetcher uses, for callers comparing addresses the same way.
+pub use url;
 
 /// What kind of document is wanted: decides whether plain http is allowed, what is
 /// asked for in `Accept`, and how long it is cached by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocumentKind {
     /// A `did:web` DID document.
     DidDocument,
     /// A JSON Web Key Set.
     Jwks,
-    /// A status list credential (or an Open Badges 2.0 revocation list fetched as one).
-    StatusList,
     /// Any other document over https: a controller document, an issuer profile, a
-    /// credential by its URL.
+    /// credential by its URL, a status list. (Status lists have no kind of their own: the
+    /// verifier asks for them by URL alone, so nothing here could know one is wanted; a
+    /// status or revocation list is recognised by its content and cached for less time.)
     Document,
     /// An Open Badges 2.0 hosted object (assertion, BadgeClass, Issuer, revocation
     /// list): the only kind that may come over plain http.
@@ -276,11 +281,19 @@ impl Fetcher {
                     .ok_or_else(|| FetchError::BadRedirect {
                         url: url.to_string(),
                     })?;
+                // The address first (a private address is named as such), then the website.
+                policy::check_url(&next, kind, self.settings.allow_loopback)?;
+                if !same_website(&url, &next) {
+                    return Err(FetchError::OtherWebsite {
+                        url: url.to_string(),
+                        to: next.origin().ascii_serialization(),
+                    });
+                }
                 url = next;
                 redirects += 1;
                 continue;
             }
-            return self.read(response, &url, kind).await;
+            return self.read(response, &url).await;
         }
     }
 
@@ -288,7 +301,6 @@ impl Fetcher {
         &self,
         mut response: reqwest::Response,
         url: &Url,
-        kind: DocumentKind,
     ) -> Result<(Value, usize, Option<Duration>), FetchError> {
         let url_s = url.to_string();
         match response.status() {
@@ -347,7 +359,7 @@ impl Fetcher {
                 detail: e.to_string(),
             })?
         };
-        let default = if kind == DocumentKind::StatusList || is_status_list(&value) {
+        let default = if is_status_list(&value) {
             self.settings.status_list_ttl
         } else {
             self.settings.default_ttl
@@ -365,6 +377,21 @@ impl Fetcher {
         );
         Ok((value, body.len(), ttl))
     }
+}
+
+/// Whether a redirect from `from` to `to` stays on the same website: the same origin
+/// (scheme, host and port), or plain http moving to https on the same host, both on their
+/// default ports.
+pub fn same_website(from: &Url, to: &Url) -> bool {
+    if from.origin() == to.origin() {
+        return true;
+    }
+    from.scheme() == "http"
+        && to.scheme() == "https"
+        && from.port().is_none()
+        && to.port().is_none()
+        && from.host().is_some()
+        && from.host() == to.host()
 }
 
 /// `application/json`, `text/json`, or any `…+json` type (`application/ld+json`,
@@ -493,5 +520,34 @@ mod tests {
         assert!(!looks_like_compact_jws("eyJh.eyJi"));
         assert!(!looks_like_compact_jws("eyJh..c2ln"));
         assert!(!looks_like_compact_jws("<html>.a.b"));
+    }
+
+    #[test]
+    fn redirects_stay_on_the_same_website() {
+        let same =
+            |a: &str, b: &str| same_website(&Url::parse(a).expect(a), &Url::parse(b).expect(b));
+        for (from, to) in [
+            ("https://issuer.example/a", "https://issuer.example/b"),
+            ("https://issuer.example/a", "https://ISSUER.example:443/b"),
+            ("http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b"),
+            // The one change allowed: plain http to https on the same host.
+            ("http://issuer.example/a", "https://issuer.example/a"),
+            ("http://issuer.example:80/a", "https://issuer.example/a"),
+        ] {
+            assert!(same(from, to), "{from} -> {to}");
+        }
+        for (from, to) in [
+            ("https://issuer.example/a", "https://evil.example/a"),
+            ("https://issuer.example/a", "https://sub.issuer.example/a"),
+            ("https://issuer.example/a", "https://issuer.example:8443/a"),
+            ("https://issuer.example/a", "http://issuer.example/a"),
+            ("http://issuer.example:8080/a", "https://issuer.example/a"),
+            ("http://issuer.example/a", "https://issuer.example:8443/a"),
+            ("http://issuer.example/a", "https://evil.example/a"),
+            ("http://127.0.0.1:8080/a", "http://localhost:8080/a"),
+            ("http://127.0.0.1:8080/a", "http://127.0.0.1:8081/a"),
+        ] {
+            assert!(!same(from, to), "{from} -> {to}");
+        }
     }
 }

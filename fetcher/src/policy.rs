@@ -163,7 +163,7 @@ mod tests {
         check("https://localhost/x", DocumentKind::DidDocument, true).expect("loopback");
         // Plain http too, for loopback hosts only.
         check("http://127.0.0.1:8080/x", DocumentKind::DidDocument, true).expect("http loopback");
-        check("http://localhost:8080/x", DocumentKind::StatusList, true).expect("http loopback");
+        check("http://localhost:8080/x", DocumentKind::Jwks, true).expect("http loopback");
         for url in [
             "https://10.0.0.1/x",
             "https://169.254.169.254/x",
@@ -184,7 +184,6 @@ mod tests {
         for kind in [
             DocumentKind::DidDocument,
             DocumentKind::Jwks,
-            DocumentKind::StatusList,
             DocumentKind::Document,
         ] {
             let e = check("http://example.com/x", kind, false).expect_err("http");

@@ -3,15 +3,21 @@
 //!
 //! `did:web:host[:path…]` maps to `https://host/.well-known/did.json` or
 //! `https://host/path/did.json` (a port is written percent-encoded, `%3A`); https URLs
-//! are fetched as they are. A plain http URL is fetched only as an Open Badges 2.0
+//! are fetched as they are (as a JSON Web Key Set when the path ends in `jwks.json`, the
+//! usual `/.well-known/jwks.json` included: keys are then asked for in `Accept` and never
+//! taken from plain http). A plain http URL is fetched only as an Open Badges 2.0
 //! hosted object, and what comes back must be one (an assertion, BadgeClass, issuer
 //! profile or revocation list, carrying no keys): keys, DID documents and status lists
 //! are never taken from plain http. With `allow_loopback`, a `did:web` on a loopback host
 //! is fetched over http (local test fixtures).
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicUsize, Ordering},
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex, OnceLock,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
 };
 
 use openbadges::verify::{Resolution, Resolver};
@@ -85,20 +91,29 @@ pub fn target(reference: &str, allow_loopback: bool) -> Result<Target, Resolutio
         )));
     }
     let lower = reference.to_ascii_lowercase();
+    let parsed = Url::parse(reference).ok();
+    let jwks = parsed
+        .as_ref()
+        .is_some_and(|u| u.path().to_ascii_lowercase().ends_with("jwks.json"));
+    let https_kind = if jwks {
+        DocumentKind::Jwks
+    } else {
+        DocumentKind::Document
+    };
     if lower.starts_with("https://") {
         Ok(Target {
             url: reference.to_string(),
-            kind: DocumentKind::Document,
+            kind: https_kind,
         })
     } else if lower.starts_with("http://") {
-        // Plain http is for Open Badges 2.0 objects only; with `allow_loopback`, a
-        // loopback host is as good as https (local fixtures serve everything over http).
-        let loopback =
-            allow_loopback && Url::parse(reference).is_ok_and(|u| policy::is_loopback_host(&u));
+        // Plain http is for Open Badges 2.0 objects only (a key set over http is refused
+        // as such, unfetched); with `allow_loopback`, a loopback host is as good as https
+        // (local fixtures serve everything over http).
+        let loopback = allow_loopback && parsed.as_ref().is_some_and(policy::is_loopback_host);
         Ok(Target {
             url: reference.to_string(),
-            kind: if loopback {
-                DocumentKind::Document
+            kind: if loopback || jwks {
+                https_kind
             } else {
                 DocumentKind::Ob2Hosted
             },
@@ -156,35 +171,91 @@ pub fn is_plain_http_acceptable(doc: &Value) -> bool {
 /// A resolver over the network. Blocking: call it off the async threads (the verifier
 /// runs in `spawn_blocking`); it waits on the fetcher through the runtime `handle`.
 ///
-/// One resolver serves one verification, and fetches at most [`MAX_FETCHES`] documents
-/// (cached ones included): a credential naming hundreds of status lists cannot make the
-/// server fetch hundreds of documents.
+/// One resolver serves one verification (create it per verification), and bounds what
+/// that verification costs:
+/// - it fetches at most [`MAX_FETCHES`] documents (cached ones included): a credential
+///   naming hundreds of status lists cannot make the server fetch hundreds of documents;
+/// - it remembers every answer, failures included, so one address is fetched at most
+///   once however often the verifier asks for it;
+/// - it has one deadline ([`VERIFICATION_DEADLINE`] from its creation): a fetch is cut
+///   short when it is reached, and after it every further document is answered
+///   "unreachable" without being fetched. A slow website cannot hold a server thread for
+///   longer than that.
 #[derive(Debug)]
 pub struct NetworkResolver {
     fetcher: Arc<Fetcher>,
     handle: Handle,
     budget: AtomicUsize,
+    deadline: Option<Instant>,
+    /// One cell per address and kind: the first asker fetches, later ones wait for and
+    /// share its answer.
+    answers: Mutex<Answers>,
 }
+
+/// Each address and kind asked for, with its answer once there is one.
+type Answers = HashMap<(String, DocumentKind), Arc<OnceLock<Resolution>>>;
 
 /// Documents one verification may fetch.
 pub const MAX_FETCHES: usize = 16;
 
+/// How long one verification may spend fetching, all documents together.
+pub const VERIFICATION_DEADLINE: Duration = Duration::from_secs(15);
+
 impl NetworkResolver {
+    /// A resolver for one verification, with [`MAX_FETCHES`] and
+    /// [`VERIFICATION_DEADLINE`] from now.
     pub fn new(fetcher: Arc<Fetcher>, handle: Handle) -> Self {
-        Self::with_budget(fetcher, handle, MAX_FETCHES)
+        Self::with_limits(fetcher, handle, MAX_FETCHES, VERIFICATION_DEADLINE)
     }
 
-    /// A resolver that fetches at most `budget` documents.
+    /// A resolver that fetches at most `budget` documents, with the usual deadline.
     pub fn with_budget(fetcher: Arc<Fetcher>, handle: Handle, budget: usize) -> Self {
+        Self::with_limits(fetcher, handle, budget, VERIFICATION_DEADLINE)
+    }
+
+    /// A resolver that fetches at most `budget` documents, all within `time` from now.
+    pub fn with_limits(
+        fetcher: Arc<Fetcher>,
+        handle: Handle,
+        budget: usize,
+        time: Duration,
+    ) -> Self {
         Self {
             fetcher,
             handle,
             budget: AtomicUsize::new(budget),
+            // A deadline beyond what the clock can hold is no deadline: never reached.
+            deadline: Instant::now().checked_add(time),
+            answers: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Fetches `url` as a document of `kind` (for callers that know what they want).
+    /// Fetches `url` as a document of `kind` (for callers that know what they want),
+    /// once: a second call with the same address and kind gets the first answer.
     pub fn resolve_as(&self, url: &str, kind: DocumentKind) -> Resolution {
+        let cell = {
+            let mut answers = self
+                .answers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            answers.entry((url.to_string(), kind)).or_default().clone()
+        };
+        cell.get_or_init(|| self.fetch(url, kind)).clone()
+    }
+
+    fn fetch(&self, url: &str, kind: DocumentKind) -> Resolution {
+        let too_long = || {
+            Resolution::Unreachable(format!(
+                "{url} was not fetched: checking this badge took too long, so we stopped fetching its documents"
+            ))
+        };
+        let remaining = match self.deadline {
+            Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return too_long(),
+            },
+            None => None,
+        };
         let spent = self
             .budget
             .try_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
@@ -193,7 +264,18 @@ impl NetworkResolver {
                 "{url} was not fetched: this badge names more documents than we fetch for one check"
             ));
         }
-        match self.handle.block_on(self.fetcher.get_json(url, kind)) {
+        let fetch = self.fetcher.get_json(url, kind);
+        let fetched = match remaining {
+            Some(left) => match self
+                .handle
+                .block_on(async { tokio::time::timeout(left, fetch).await })
+            {
+                Ok(fetched) => fetched,
+                Err(_) => return too_long(),
+            },
+            None => self.handle.block_on(fetch),
+        };
+        match fetched {
             Ok(v) => Resolution::Found((*v).clone()),
             Err(e) => resolution_of(&e),
         }
@@ -306,6 +388,36 @@ mod tests {
         assert_eq!(
             target("http://issuer.example/assertion/1", false).map(|t| t.kind),
             Ok(DocumentKind::Ob2Hosted)
+        );
+        // Key sets by their usual name, over https (and loopback with the setting); over
+        // plain http they are refused as keys, never fetched as an OB 2.0 object.
+        for (url, loopback) in [
+            ("https://issuer.example/.well-known/jwks.json", false),
+            ("https://issuer.example/keys/JWKS.json?v=2", false),
+            ("https://issuer.example/my-jwks.json", false),
+            ("http://127.0.0.1:8080/.well-known/jwks.json", true),
+            ("http://issuer.example/.well-known/jwks.json", false),
+        ] {
+            assert_eq!(
+                target(url, loopback).map(|t| t.kind),
+                Ok(DocumentKind::Jwks),
+                "{url}"
+            );
+        }
+        for url in [
+            "https://issuer.example/jwks.json/profile",
+            "https://issuer.example/profile?jwks.json",
+            "https://issuer.example/status/1",
+        ] {
+            assert_eq!(
+                target(url, false).map(|t| t.kind),
+                Ok(DocumentKind::Document),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            target("http://127.0.0.1:8080/doc.json", true).map(|t| t.kind),
+            Ok(DocumentKind::Document)
         );
         assert_eq!(
             target("did:web:issuer.example", false).map(|t| t.kind),

@@ -16,7 +16,7 @@ use std::{
 use axum::{
     Router,
     body::{Body, Bytes},
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -34,7 +34,7 @@ struct Hits(Arc<HashMap<&'static str, AtomicUsize>>);
 impl Hits {
     fn new() -> Self {
         let mut m = HashMap::new();
-        for k in ["cached", "nostore", "stale"] {
+        for k in ["cached", "nostore", "stale", "target", "counted-missing"] {
             m.insert(k, AtomicUsize::new(0));
         }
         Self(Arc::new(m))
@@ -89,6 +89,27 @@ async fn serve() -> (SocketAddr, Hits) {
             get(|State(h): State<Hits>| async move {
                 h.hit("stale");
                 json_response(json!({"n": h.get("stale")}), Some("max-age=0"))
+            }),
+        )
+        .route(
+            "/target.json",
+            get(|State(h): State<Hits>| async move {
+                h.hit("target");
+                json_response(json!({"target": true}), None)
+            }),
+        )
+        .route(
+            "/counted-missing",
+            get(|State(h): State<Hits>| async move {
+                h.hit("counted-missing");
+                StatusCode::NOT_FOUND
+            }),
+        )
+        // An open redirect, as many websites have one.
+        .route(
+            "/redirect",
+            get(|Query(q): Query<HashMap<String, String>>| async move {
+                redirect(q.get("to").cloned().unwrap_or_default())
             }),
         )
         .route("/gone", get(|| async { StatusCode::GONE }))
@@ -259,7 +280,7 @@ async fn loopback_is_allowed_with_the_setting_over_plain_http_too() {
     let fetcher = loopback_on();
     for kind in [
         DocumentKind::DidDocument,
-        DocumentKind::StatusList,
+        DocumentKind::Jwks,
         DocumentKind::Document,
         DocumentKind::Ob2Hosted,
     ] {
@@ -420,7 +441,6 @@ async fn redirects_to_private_addresses_are_refused() {
         ("to-private", AddressClass::Private),
         ("to-metadata", AddressClass::Metadata),
         ("to-mapped", AddressClass::Reserved),
-        ("to-intranet", AddressClass::Private),
     ] {
         refused_as(
             fetcher
@@ -429,6 +449,16 @@ async fn redirects_to_private_addresses_are_refused() {
             class,
         );
     }
+    // A name that only turns out private once looked up: the redirect goes to another
+    // website, so it is refused before any lookup.
+    let e = fetcher
+        .get_json(
+            &format!("http://{addr}/to-intranet"),
+            DocumentKind::Ob2Hosted,
+        )
+        .await
+        .expect_err("to-intranet");
+    assert!(matches!(e, FetchError::OtherWebsite { .. }), "{e:?}");
 }
 
 #[tokio::test]
@@ -623,14 +653,15 @@ async fn the_resolver_maps_answers_to_resolutions() {
             assert!(matches!(r, Resolution::Refused(_)), "{path}: {r:?}");
         }
     }
-    // One verification fetches a bounded number of documents.
+    // One verification fetches a bounded number of documents; asking again for one
+    // already fetched costs nothing.
     let handle = tokio::runtime::Handle::current();
-    let url = format!("http://{addr}/doc.json");
+    let urls = ["doc.json", "doc.json", "missing", "gone"].map(|p| format!("http://{addr}/{p}"));
     let answers = tokio::task::spawn_blocking({
         let on = on.clone();
         move || {
             let r = NetworkResolver::with_budget(on, handle, 2);
-            (0..3).map(|_| r.resolve(&url)).collect::<Vec<_>>()
+            urls.iter().map(|u| r.resolve(u)).collect::<Vec<_>>()
         }
     })
     .await
@@ -638,9 +669,14 @@ async fn the_resolver_maps_answers_to_resolutions() {
     assert!(matches!(answers[0], Resolution::Found(_)));
     assert!(matches!(answers[1], Resolution::Found(_)));
     assert!(
-        matches!(answers[2], Resolution::Refused(_)),
+        matches!(answers[2], Resolution::NotFound(_)),
         "{:?}",
         answers[2]
+    );
+    assert!(
+        matches!(answers[3], Resolution::Refused(_)),
+        "{:?}",
+        answers[3]
     );
     // Without the setting, the same did:web is refused (https to a loopback address).
     let off = Arc::new(Fetcher::new(FetchSettings::default()));
@@ -661,4 +697,152 @@ async fn https_goes_through_tls_and_fails_closed_on_a_plain_server() {
         .await
         .expect_err("no TLS on the other end");
     assert_eq!(e.kind(), ErrorKind::Unreachable, "{e:?}");
+}
+
+#[tokio::test]
+async fn redirects_to_another_website_are_refused() {
+    let (addr, _) = serve().await;
+    let (other, other_hits) = serve().await;
+    let fetcher = loopback_on();
+    let port = addr.port();
+    let via = |to: String| {
+        format!(
+            "http://{addr}/redirect?to={}",
+            percent_encoding::utf8_percent_encode(&to, percent_encoding::NON_ALPHANUMERIC)
+        )
+    };
+    for to in [
+        // Another port on the same machine: another website.
+        format!("http://{other}/target.json"),
+        // The same server under another name: another website too.
+        format!("http://localhost:{}/target.json", other.port()),
+        format!("http://localhost:{port}/doc.json"),
+    ] {
+        let e = fetcher
+            .get_json(&via(to.clone()), DocumentKind::Document)
+            .await
+            .expect_err(&to);
+        assert!(matches!(e, FetchError::OtherWebsite { .. }), "{to}: {e:?}");
+        assert_eq!(e.kind(), ErrorKind::Refused);
+        let said = e.to_string();
+        assert!(
+            said.contains("redirected to another website")
+                && said.contains("which we do not follow for badge documents"),
+            "{said}"
+        );
+    }
+    // Nothing was asked of the other website.
+    assert_eq!(other_hits.get("target"), 0);
+    // The other website itself is fine, and so are redirects on the same one.
+    fetcher
+        .get_json(
+            &format!("http://{other}/target.json"),
+            DocumentKind::Document,
+        )
+        .await
+        .expect("the other website directly");
+    assert_eq!(other_hits.get("target"), 1);
+    for to in ["/doc.json".to_string(), format!("http://{addr}/doc.json")] {
+        let v = fetcher
+            .get_json(&via(to.clone()), DocumentKind::Document)
+            .await
+            .expect(&to);
+        assert_eq!(*v, json!({"ok": true}), "{to}");
+    }
+    // A badge document redirected elsewhere is refused, not shown as found.
+    let r = resolve(
+        Arc::new(loopback_on()),
+        via(format!("http://{other}/target.json")),
+    )
+    .await;
+    match r {
+        Resolution::Refused(m) => assert!(m.contains("another website"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(other_hits.get("target"), 1);
+}
+
+#[tokio::test]
+async fn one_verification_fetches_each_address_once() {
+    let (addr, hits) = serve().await;
+    let on = Arc::new(loopback_on());
+    let handle = tokio::runtime::Handle::current();
+    // Neither answer is cached by the fetcher (no-store, and an error): only the
+    // resolver's memory keeps them from being fetched twice.
+    let urls = [
+        "nostore.json",
+        "counted-missing",
+        "nostore.json",
+        "counted-missing",
+    ]
+    .map(|p| format!("http://{addr}/{p}"));
+    let answers = tokio::task::spawn_blocking({
+        let on = on.clone();
+        move || {
+            let r = NetworkResolver::new(on, handle);
+            urls.iter().map(|u| r.resolve(u)).collect::<Vec<_>>()
+        }
+    })
+    .await
+    .expect("resolver thread");
+    assert_eq!(answers[0], Resolution::Found(json!({"n": 1})));
+    assert_eq!(answers[2], answers[0]);
+    assert!(
+        matches!(answers[1], Resolution::NotFound(_)),
+        "{:?}",
+        answers[1]
+    );
+    assert_eq!(answers[3], answers[1]);
+    assert_eq!(hits.get("nostore"), 1);
+    assert_eq!(hits.get("counted-missing"), 1);
+    // Another verification asks again.
+    let r = resolve(on, format!("http://{addr}/counted-missing")).await;
+    assert!(matches!(r, Resolution::NotFound(_)), "{r:?}");
+    assert_eq!(hits.get("counted-missing"), 2);
+}
+
+#[tokio::test]
+async fn a_resolver_past_its_deadline_fetches_nothing() {
+    let (addr, hits) = serve().await;
+    let on = Arc::new(loopback_on());
+    let handle = tokio::runtime::Handle::current();
+    let url = format!("http://{addr}/nostore.json");
+    let r = tokio::task::spawn_blocking(move || {
+        NetworkResolver::with_limits(on, handle, 16, Duration::ZERO).resolve(&url)
+    })
+    .await
+    .expect("resolver thread");
+    match r {
+        Resolution::Unreachable(m) => assert!(m.contains("took too long"), "{m}"),
+        other => panic!("expected unreachable, got {other:?}"),
+    }
+    assert_eq!(hits.get("nostore"), 0);
+}
+
+#[tokio::test]
+async fn a_fetch_running_into_the_deadline_is_cut_short() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    // Accepts connections and holds them without a word.
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    // The fetcher would wait its own (long) timeout; the verification's deadline is short.
+    let on = Arc::new(loopback_on());
+    let handle = tokio::runtime::Handle::current();
+    let url = format!("http://{addr}/doc.json");
+    let r = tokio::task::spawn_blocking(move || {
+        NetworkResolver::with_limits(on, handle, 16, Duration::from_millis(200)).resolve(&url)
+    })
+    .await
+    .expect("resolver thread");
+    match r {
+        Resolution::Unreachable(m) => assert!(m.contains("took too long"), "{m}"),
+        other => panic!("expected unreachable, got {other:?}"),
+    }
 }

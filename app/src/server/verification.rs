@@ -55,7 +55,9 @@ pub async fn verify_input(
 
 /// The resolver a verification uses: our own documents among `references` looked up
 /// ahead (no round trip), everything on another site through the guarded fetcher.
-/// Blocking: use it off the async threads.
+/// Blocking: use it off the async threads. Make one per verification: its network side
+/// fetches each address once and stops fetching at its deadline
+/// ([`fetcher::resolver::VERIFICATION_DEADLINE`] from its creation).
 ///
 /// # Errors
 /// Database errors while looking up our own documents.

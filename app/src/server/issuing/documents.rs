@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use fetcher::url::Url;
 use openbadges::verify::{Resolution, Resolver};
 use sea_orm::ConnectionTrait;
 
@@ -24,11 +25,46 @@ pub struct OwnDocuments {
 impl OwnDocuments {
     /// Whether `url` (or DID) names something on this site: then only
     /// [`OwnDocuments::lookup`] answers for it, never the network.
+    ///
+    /// Addresses are compared parsed, not as text: our host in another case or with a
+    /// trailing dot, or our default port written out, is still us (and never fetched).
     pub fn is_ours(&self, url: &str) -> bool {
         url.starts_with(&format!("{}/", self.base))
             || urls::parse_did(&self.base, url).is_some()
             || url.starts_with(&format!("{}:", urls::platform_did(&self.base)))
             || url.split('#').next() == Some(urls::platform_did(&self.base).as_str())
+            || self.is_on_our_site(url)
+    }
+
+    fn is_on_our_site(&self, reference: &str) -> bool {
+        let Some(base) = Url::parse(&self.base).ok() else {
+            return false;
+        };
+        let Some(our_host) = normalized_host(&base) else {
+            return false;
+        };
+        let our_path = format!("{}/", base.path().trim_end_matches('/'));
+        if reference.starts_with("did:web:") {
+            // A did:web names a host and port (its document is always at https): ours
+            // when they are ours and its path is under ours, as our DIDs are made.
+            let Some(doc) = fetcher::resolver::did_web_url(reference, false)
+                .ok()
+                .and_then(|u| Url::parse(&u).ok())
+            else {
+                return false;
+            };
+            return normalized_host(&doc).as_deref() == Some(our_host.as_str())
+                && doc.port() == base.port()
+                && doc.path().starts_with(&our_path);
+        }
+        let Some(url) = Url::parse(reference).ok() else {
+            return false;
+        };
+        matches!(url.scheme(), "http" | "https")
+            && url.scheme() == base.scheme()
+            && normalized_host(&url).as_deref() == Some(our_host.as_str())
+            && url.port_or_known_default() == base.port_or_known_default()
+            && url.path().starts_with(&our_path)
     }
 
     /// The answer for one of our own documents; `None` for anything on another site.
@@ -39,6 +75,12 @@ impl OwnDocuments {
         self.is_ours(url)
             .then(|| Resolution::NotFound(format!("{url} is not one of this site's documents")))
     }
+}
+
+/// A URL's host in lower case, without a trailing dot.
+fn normalized_host(url: &Url) -> Option<String> {
+    let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
 }
 
 /// Our documents alone (documents elsewhere are unreachable): what the verifier sees
@@ -98,4 +140,64 @@ pub async fn own_documents(
         found.insert(url, r);
     }
     Ok(OwnDocuments { base, found })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn own(base: &str) -> OwnDocuments {
+        OwnDocuments {
+            base: base.to_string(),
+            found: HashMap::new(),
+        }
+    }
+
+    #[test]
+    fn our_own_host_in_any_spelling_is_ours() {
+        let docs = own("https://badges.example.edu");
+        for url in [
+            "https://badges.example.edu/issuers/demo/status/revocation",
+            "https://BADGES.Example.EDU/issuers/demo/status/revocation",
+            "https://badges.example.edu./issuers/demo/did.json",
+            "https://badges.example.edu:443/issuers/demo/did.json",
+            "did:web:badges.example.edu:issuers:demo",
+            "did:web:BADGES.example.edu:issuers:demo#key-1",
+            "did:web:badges.example.edu.:issuers:demo",
+            "did:web:badges.example.edu",
+        ] {
+            assert!(docs.is_ours(url), "{url}");
+            assert!(
+                matches!(docs.resolve(url), Resolution::NotFound(_)),
+                "{url}"
+            );
+        }
+        for url in [
+            "https://other.example.edu/issuers/demo/did.json",
+            "https://badges.example.edu.evil.example/issuers/demo/did.json",
+            "https://badges.example.edu:8443/issuers/demo/did.json",
+            "http://badges.example.edu/issuers/demo/did.json",
+            "did:web:badges.example.edu%3A8443:issuers:demo",
+            "did:web:other.example.edu:issuers:demo",
+            "did:key:z6Mk",
+            "not a url",
+        ] {
+            assert!(!docs.is_ours(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_public_url_with_a_port_or_a_path_is_compared_whole() {
+        let docs = own("http://127.0.0.1:3000");
+        assert!(docs.is_ours("http://127.0.0.1:3000/issuers/demo/status/x"));
+        assert!(docs.is_ours("did:web:127.0.0.1%3A3000:issuers:demo"));
+        assert!(!docs.is_ours("http://127.0.0.1:3001/issuers/demo/status/x"));
+        assert!(!docs.is_ours("did:web:127.0.0.1:issuers:demo"));
+        let docs = own("https://example.edu/badges");
+        assert!(docs.is_ours("https://EXAMPLE.edu/badges/issuers/demo/status/x"));
+        assert!(docs.is_ours("did:web:Example.edu:badges:issuers:demo"));
+        assert!(!docs.is_ours("https://example.edu/other/issuers/demo"));
+        assert!(!docs.is_ours("https://example.edu/badgesx/issuers/demo"));
+        assert!(!docs.is_ours("did:web:example.edu:issuers:demo"));
+    }
 }
