@@ -132,6 +132,7 @@ impl MigrationTrait for Migration {
 #[derive(DeriveIden)]
 enum Awards {
     Table,
+    UserId,
     IsPublic,
     Verdict,
     Standing,

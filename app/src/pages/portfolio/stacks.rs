@@ -66,7 +66,7 @@ fn StackItem(s: Stack) -> impl IntoView {
             } else if needed.is_empty() {
                 view! { <p data-testid="stack-needed">"All badges earned; the program badge follows."</p> }.into_any()
             } else {
-                view! { <p data-testid="stack-needed">"Still needed: " {needed.join(", ")}</p> }.into_any()
+                view! { <p data-testid="stack-needed">{format!("Still needed: {}", needed.join(", "))}</p> }.into_any()
             }}
         </li>
     }
