@@ -109,17 +109,24 @@ pub async fn verify_award<C: BeginWrite>(
             Vec::new(),
         ),
     };
-    // The wall shows this from now on. A revocation recorded meanwhile stays.
-    let txn = crate::server::db::begin_write(db).await?;
-    award::Entity::update_many()
-        .col_expr(award::Column::Verdict, Expr::value(verdict))
-        .col_expr(award::Column::Standing, Expr::value(standing))
-        .col_expr(award::Column::CheckedAt, Expr::value(now))
-        .filter(award::Column::Id.eq(a.id))
-        .filter(award::Column::RevokedAt.is_null())
-        .exec(&*txn)
-        .await?;
-    txn.commit().await?;
+    // The wall shows this from now on (a revocation recorded meanwhile stays). The same
+    // answer found again within a minute is not written again: a page opened often
+    // costs no write each time.
+    let fresh = a.verdict == verdict
+        && a.standing == standing
+        && a.checked_at.is_some_and(|t| now - t < chrono::Duration::seconds(60));
+    if !fresh {
+        let txn = crate::server::db::begin_write(db).await?;
+        award::Entity::update_many()
+            .col_expr(award::Column::Verdict, Expr::value(verdict))
+            .col_expr(award::Column::Standing, Expr::value(standing))
+            .col_expr(award::Column::CheckedAt, Expr::value(now))
+            .filter(award::Column::Id.eq(a.id))
+            .filter(award::Column::RevokedAt.is_null())
+            .exec(&*txn)
+            .await?;
+        txn.commit().await?;
+    }
     let mark = super::mark(a.revoked_at.is_some(), verdict, standing, a.expires_at, now);
     Ok(Verification {
         mark,
