@@ -27,7 +27,9 @@ impl MigrationTrait for Migration {
                 .default("verified")
                 .to_owned(),
             // active, revoked, suspended, expired, not_yet_valid, unknown.
-            string_len(Awards::Standing, 16).default("active").to_owned(),
+            string_len(Awards::Standing, 16)
+                .default("active")
+                .to_owned(),
             timestamp_with_time_zone_null(Awards::CheckedAt),
             // The credential's `validUntil`.
             timestamp_with_time_zone_null(Awards::ExpiresAt),

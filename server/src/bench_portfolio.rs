@@ -129,7 +129,11 @@ pub async fn run(
                 credits: (i % 4).to_string(),
                 evidence_required: String::new(),
                 rubric: String::new(),
-                validity_months: if i % 3 == 0 { "24".into() } else { String::new() },
+                validity_months: if i % 3 == 0 {
+                    "24".into()
+                } else {
+                    String::new()
+                },
                 competencies: Vec::new(),
                 image: None,
             },

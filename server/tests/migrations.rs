@@ -263,7 +263,10 @@ async fn portfolio_round_trip(
     .unwrap() else {
         panic!("a new award")
     };
-    assert_eq!((a.verdict.as_str(), a.standing.as_str()), ("verified", "active"));
+    assert_eq!(
+        (a.verdict.as_str(), a.standing.as_str()),
+        ("verified", "active")
+    );
     assert!(!a.is_public, "private by default");
     let expires = a.expires_at.expect("a six-month badge expires");
     app::server::portfolio::profile::set_handle(db, u.id, "Rui-B")
@@ -274,7 +277,10 @@ async fn portfolio_round_trip(
         .unwrap();
 
     Migrator::down(db, Some(1)).await.unwrap();
-    assert!(award::Entity::find().all(db).await.is_err(), "the entity knows the new columns");
+    assert!(
+        award::Entity::find().all(db).await.is_err(),
+        "the entity knows the new columns"
+    );
     let count = |table: &'static str| async move {
         db.query_one_raw(Statement::from_string(
             db.get_database_backend(),
@@ -289,16 +295,30 @@ async fn portfolio_round_trip(
     assert_eq!(count("awards").await, 1);
     Migrator::up(db, None).await.unwrap();
 
-    let back = award::Entity::find_by_id(a.id).one(db).await.unwrap().unwrap();
-    assert_eq!((back.verdict.as_str(), back.standing.as_str()), ("verified", "active"));
+    let back = award::Entity::find_by_id(a.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (back.verdict.as_str(), back.standing.as_str()),
+        ("verified", "active")
+    );
     assert!(!back.is_public, "private again after the round trip");
-    assert_eq!(back.checked_at.map(|t| t.timestamp()), Some(a.awarded_at.timestamp()));
+    assert_eq!(
+        back.checked_at.map(|t| t.timestamp()),
+        Some(a.awarded_at.timestamp())
+    );
     assert_eq!(
         back.expires_at.map(|t| t.timestamp()),
         Some(expires.timestamp()),
         "the expiry is read back from the credential"
     );
-    let u2 = user::Entity::find_by_id(u.id).one(db).await.unwrap().unwrap();
+    let u2 = user::Entity::find_by_id(u.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(u2.handle, None);
     // Handles are unique whatever their case, by the index too.
     app::server::portfolio::profile::set_handle(db, u.id, "rui-b")

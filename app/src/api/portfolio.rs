@@ -14,7 +14,14 @@ pub async fn portfolio_wall(#[server(default)] query: WallQuery) -> Result<Wall,
         let state = request::state()?;
         let actor = request::authorize(&state, Action::ReadOwnAccount).await?;
         let user = actor.user().ok_or(AppError::Unauthenticated)?;
-        wall::wall(&state.db, &state.settings, user.id, &query, chrono::Utc::now()).await
+        wall::wall(
+            &state.db,
+            &state.settings,
+            user.id,
+            &query,
+            chrono::Utc::now(),
+        )
+        .await
     };
     run.await.map_err(AppError::from)
 }
@@ -40,8 +47,14 @@ pub async fn portfolio_badge(award: String) -> Result<BadgeDetail, AppError> {
         let state = request::state()?;
         let actor = request::authorize(&state, Action::ReadOwnAccount).await?;
         let user = actor.user().ok_or(AppError::Unauthenticated)?;
-        detail::badge_detail(&state.db, &state.settings, user.id, &award, chrono::Utc::now())
-            .await
+        detail::badge_detail(
+            &state.db,
+            &state.settings,
+            user.id,
+            &award,
+            chrono::Utc::now(),
+        )
+        .await
     };
     let out = run.await.map_err(AppError::from);
     if matches!(out, Err(AppError::NotFound)) {

@@ -18,7 +18,12 @@ pub fn PortfolioBadgePage() -> impl IntoView {
     let params = use_params_map();
     let toggle = ServerAction::<SetBadgeVisibility>::new();
     let detail = Resource::new_blocking(
-        move || (params.get().get("award").unwrap_or_default(), toggle.version().get()),
+        move || {
+            (
+                params.get().get("award").unwrap_or_default(),
+                toggle.version().get(),
+            )
+        },
         |(award, _)| portfolio_badge(award),
     );
     view! {

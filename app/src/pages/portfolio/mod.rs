@@ -230,9 +230,18 @@ fn Filters(filters: WallFilters, query: Memo<WallQuery>) -> impl IntoView {
         );
     });
     let sorts = vec![
-        FilterOption { value: "date".into(), label: "Date earned (newest first)".into() },
-        FilterOption { value: "name".into(), label: "Name (A–Z)".into() },
-        FilterOption { value: "issuer".into(), label: "Issuer (A–Z)".into() },
+        FilterOption {
+            value: "date".into(),
+            label: "Date earned (newest first)".into(),
+        },
+        FilterOption {
+            value: "name".into(),
+            label: "Name (A–Z)".into(),
+        },
+        FilterOption {
+            value: "issuer".into(),
+            label: "Issuer (A–Z)".into(),
+        },
     ];
     let credit_checked = initial.credit == "yes";
     view! {

@@ -27,7 +27,10 @@ pub fn progress_line(s: &Stack) -> String {
     let badges = if s.total == 1 { "badge" } else { "badges" };
     let mut line = format!("{} of {} {badges}", s.held, s.total);
     if s.credits_total > 0 {
-        line.push_str(&format!(" · {} of {} credits", s.credits_held, s.credits_total));
+        line.push_str(&format!(
+            " · {} of {} credits",
+            s.credits_held, s.credits_total
+        ));
     }
     line
 }
@@ -47,7 +50,11 @@ fn StackItem(s: Stack) -> impl IntoView {
     let summary = format!(
         "{}: {progress}{}",
         s.program_name,
-        if s.completed { "; program badge earned" } else { "" }
+        if s.completed {
+            "; program badge earned"
+        } else {
+            ""
+        }
     );
     view! {
         <li class="stack" data-testid="stack" data-program=s.program_slug.clone()>
@@ -100,13 +107,27 @@ fn StackSvg(s: Stack, title_id: String, desc_id: String, summary: String) -> imp
     let width = 24.0 + STEP * (n as f64) + 64.0;
     let cy = 28.0;
     let program_x = 24.0 + STEP * (n as f64) + 8.0;
-    let fraction = if s.total == 0 { 0.0 } else { f64::from(s.held) / f64::from(s.total) };
+    let fraction = if s.total == 0 {
+        0.0
+    } else {
+        f64::from(s.held) / f64::from(s.total)
+    };
     let bar = (width - 24.0) * fraction;
     let labelled_by = format!("{title_id} {desc_id}");
     let desc = s
         .components
         .iter()
-        .map(|c| format!("{}: {}", c.name, if c.award.is_some() { "earned" } else { "not yet" }))
+        .map(|c| {
+            format!(
+                "{}: {}",
+                c.name,
+                if c.award.is_some() {
+                    "earned"
+                } else {
+                    "not yet"
+                }
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     view! {

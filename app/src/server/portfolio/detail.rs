@@ -114,7 +114,8 @@ pub async fn verify_award<C: BeginWrite>(
     // costs no write each time.
     let fresh = a.verdict == verdict
         && a.standing == standing
-        && a.checked_at.is_some_and(|t| now - t < chrono::Duration::seconds(60));
+        && a.checked_at
+            .is_some_and(|t| now - t < chrono::Duration::seconds(60));
     if !fresh {
         let txn = crate::server::db::begin_write(db).await?;
         award::Entity::update_many()
@@ -208,7 +209,10 @@ pub async fn badge_detail<C: BeginWrite>(
         .next()
         .ok_or(AppError::NotFound)?;
     let json: Value = serde_json::from_str(&cred.json).unwrap_or(Value::Null);
-    let subject = json.get("credentialSubject").cloned().unwrap_or(Value::Null);
+    let subject = json
+        .get("credentialSubject")
+        .cloned()
+        .unwrap_or(Value::Null);
     let achievement = subject.get("achievement").cloned().unwrap_or(Value::Null);
 
     // Evidence as embedded; a file not made public links to the learner's own copy.
@@ -297,7 +301,11 @@ pub async fn badge_detail<C: BeginWrite>(
             .or_else(|| text(&achievement, "description"))
             .unwrap_or_default(),
         image_url: h.image_url.clone(),
-        issuer: h.issuer.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+        issuer: h
+            .issuer
+            .as_ref()
+            .map(|i| i.name.clone())
+            .unwrap_or_default(),
         issuer_url: h.issuer.as_ref().map(|i| {
             urls::PublicUrl::IssuerProfile {
                 slug: i.slug.clone(),
@@ -308,7 +316,12 @@ pub async fn badge_detail<C: BeginWrite>(
         expires_at: a.expires_at.map(date),
         criteria: version
             .map(|v| v.criteria.clone())
-            .or_else(|| achievement.pointer("/criteria/narrative").and_then(Value::as_str).map(str::to_string))
+            .or_else(|| {
+                achievement
+                    .pointer("/criteria/narrative")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .unwrap_or_default(),
         alignments,
         credits: version.map_or(0, |v| v.credits),

@@ -108,7 +108,11 @@ pub async fn stacks(
         .all(db)
         .await?
         .into_iter()
-        .filter(|v| badges.get(&v.badge_id).is_some_and(|b| b.current_version == v.version))
+        .filter(|v| {
+            badges
+                .get(&v.badge_id)
+                .is_some_and(|b| b.current_version == v.version)
+        })
         .map(|v| (v.badge_id, v))
         .collect();
     let images = image_urls(db, settings, current.values().map(|v| v.image_id)).await?;
@@ -123,7 +127,11 @@ pub async fn stacks(
     let part = |badge_id: i32| -> Option<StackPart> {
         match by_badge.get(&badge_id) {
             Some(h) => Some(StackPart {
-                name: h.version.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
+                name: h
+                    .version
+                    .as_ref()
+                    .map(|v| v.name.clone())
+                    .unwrap_or_default(),
                 credits: h.version.as_ref().map_or(0, |v| v.credits),
                 award: Some(h.award.public_id.to_string()),
                 image_url: h.image_url.clone(),
@@ -211,7 +219,10 @@ pub async fn competency_rows(
         {
             backing.entry(r.competency_id).or_default().push((
                 h.award.public_id.to_string(),
-                h.version.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
+                h.version
+                    .as_ref()
+                    .map(|v| v.name.clone())
+                    .unwrap_or_default(),
             ));
         }
     }

@@ -20,13 +20,64 @@ pub const HANDLE_LEN: std::ops::RangeInclusive<usize> = 3..=30;
 
 /// Handles nobody may take: they name pages, roles or the platform itself.
 const RESERVED: &[&str] = &[
-    "about", "account", "admin", "administrator", "api", "app", "assets", "auth", "badge",
-    "badgefolio", "badges", "c", "contact", "credential", "credentials", "demo", "did",
-    "embed", "evidence", "forgot", "help", "images", "issuer", "issuers", "learn", "login",
-    "logout", "manage", "me", "new", "notifications", "null", "oembed", "official", "p",
-    "pkg", "portfolio", "privacy", "profile", "programs", "root", "security", "settings",
-    "signin", "signout", "signup", "staff", "static", "status", "support", "system", "terms",
-    "undefined", "user", "users", "verify", "well-known", "www",
+    "about",
+    "account",
+    "admin",
+    "administrator",
+    "api",
+    "app",
+    "assets",
+    "auth",
+    "badge",
+    "badgefolio",
+    "badges",
+    "c",
+    "contact",
+    "credential",
+    "credentials",
+    "demo",
+    "did",
+    "embed",
+    "evidence",
+    "forgot",
+    "help",
+    "images",
+    "issuer",
+    "issuers",
+    "learn",
+    "login",
+    "logout",
+    "manage",
+    "me",
+    "new",
+    "notifications",
+    "null",
+    "oembed",
+    "official",
+    "p",
+    "pkg",
+    "portfolio",
+    "privacy",
+    "profile",
+    "programs",
+    "root",
+    "security",
+    "settings",
+    "signin",
+    "signout",
+    "signup",
+    "staff",
+    "static",
+    "status",
+    "support",
+    "system",
+    "terms",
+    "undefined",
+    "user",
+    "users",
+    "verify",
+    "well-known",
+    "www",
 ];
 
 /// The handle as stored (trimmed, lower-cased), if it is acceptable.
@@ -54,7 +105,9 @@ pub fn normalize_handle(input: &str) -> Result<String, AppError> {
         ));
     }
     if RESERVED.contains(&h.as_str()) {
-        return Err(AppError::invalid("That handle is reserved; choose another."));
+        return Err(AppError::invalid(
+            "That handle is reserved; choose another.",
+        ));
     }
     Ok(h)
 }
@@ -150,8 +203,16 @@ pub async fn public_profile(
         // Belt and braces: only what is public reaches the page.
         .filter(|x| x.award.is_public && x.award.user_id == Some(u.id))
         .map(|x| PublicBadge {
-            name: x.version.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
-            issuer: x.issuer.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+            name: x
+                .version
+                .as_ref()
+                .map(|v| v.name.clone())
+                .unwrap_or_default(),
+            issuer: x
+                .issuer
+                .as_ref()
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
             image_url: x.image_url.clone(),
             awarded_at: date(x.award.awarded_at),
             mark: award_mark(&x.award, now),

@@ -116,7 +116,7 @@ fn options(map: BTreeMap<String, String>) -> Vec<FilterOption> {
         .into_iter()
         .map(|(value, label)| FilterOption { value, label })
         .collect();
-    list.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    list.sort_by_cached_key(|o| o.label.to_lowercase());
     list
 }
 
@@ -134,7 +134,9 @@ pub async fn wall(
     let sort = sort_of(&query.sort)?;
     let status = match query.status.trim() {
         "" => None,
-        s => Some(Mark::parse(s).ok_or_else(|| AppError::invalid("Choose a status from the list."))?),
+        s => Some(
+            Mark::parse(s).ok_or_else(|| AppError::invalid("Choose a status from the list."))?,
+        ),
     };
     let credit_only = match query.credit.trim() {
         "" => false,
@@ -143,7 +145,9 @@ pub async fn wall(
     };
     let needle = query.q.trim().to_lowercase();
     if needle.chars().count() > MAX_SEARCH {
-        return Err(AppError::invalid(format!("Search for at most {MAX_SEARCH} characters.")).into());
+        return Err(
+            AppError::invalid(format!("Search for at most {MAX_SEARCH} characters.")).into(),
+        );
     }
 
     let held = held(db, settings, user_id).await?;
@@ -168,9 +172,7 @@ pub async fn wall(
             if status.is_some_and(|s| s != *m) {
                 return false;
             }
-            if !issuer_slug.is_empty()
-                && h.issuer.as_ref().is_none_or(|i| i.slug != issuer_slug)
-            {
+            if !issuer_slug.is_empty() && h.issuer.as_ref().is_none_or(|i| i.slug != issuer_slug) {
                 return false;
             }
             if !program_slug.is_empty() && !in_program(h, &|p| p.slug == program_slug) {
@@ -232,8 +234,16 @@ pub async fn wall(
         .take(query.limit() as usize)
         .map(|(h, mark)| WallCard {
             public_id: h.award.public_id.to_string(),
-            name: h.version.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
-            issuer: h.issuer.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+            name: h
+                .version
+                .as_ref()
+                .map(|v| v.name.clone())
+                .unwrap_or_default(),
+            issuer: h
+                .issuer
+                .as_ref()
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
             image_url: h.image_url.clone(),
             awarded_at: date(h.award.awarded_at),
             expires_at: h.award.expires_at.map(date),
