@@ -18,7 +18,7 @@ use leptos_router::params::ParamsMap;
 use crate::api::catalog::my_enrollments;
 use crate::api::portfolio::{portfolio_overview, portfolio_wall};
 use crate::components::signed_in::SignedIn;
-use crate::model::awards::FilterOption;
+use crate::model::awards::{FilterOption, credential_download_url};
 use crate::model::portfolio::{
     Mark, PAGE_SIZE, Wall, WallCard, WallFilters, WallQuery, badge_path, profile_path,
 };
@@ -66,10 +66,10 @@ pub fn MarkLabel(
         (m, _) => m.label().to_string(),
     };
     view! {
-        <span class=format!("mark mark-{}", mark.as_str()) data-mark=mark.as_str() data-testid=testid.unwrap_or("mark")>
+        <span class=format!("mark mark-{}", mark.as_str()) data-mark=mark.as_str()>
             <span aria-hidden="true" class="mark-symbol">{mark.symbol()}</span>
             " "
-            {words}
+            <span data-testid=testid.unwrap_or("mark")>{words}</span>
         </span>
     }
 }
@@ -390,6 +390,9 @@ fn Card(c: WallCard) -> impl IntoView {
                 <p><MarkLabel mark=c.mark reason=c.revocation_reason.clone() testid="my-badge-status" /></p>
                 <p class="meta visibility" data-testid="visibility">
                     {if c.is_public { "Public: on your profile" } else { "Private" }}
+                </p>
+                <p class="meta">
+                    <a href=credential_download_url(&c.public_id) download="" rel="external">"Download credential (JSON)"</a>
                 </p>
             </div>
         </li>
