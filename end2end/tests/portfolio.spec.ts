@@ -50,13 +50,13 @@ test("the demo learner filters her wall, opens a verified badge and shares it on
   await expect(anon.getByTestId("public-profile")).not.toContainText("Data Storytelling");
 
   // Filter by competency: at once, in place, and in the URL (shareable, works without JS).
-  await page.getByLabel("Competency").selectOption({ label: "Communication" });
+  await page.getByLabel("Competency", { exact: true }).selectOption({ label: "Communication" });
   await expect(page).toHaveURL(/competency=communication/);
   await expect(cards).toHaveCount(1);
   await expect(cards.first()).toContainText("Data Storytelling");
   await expect(page.getByTestId("wall-count")).toContainText("1 of 3 badges matches");
   // Search and status filters narrow too; clearing brings everything back.
-  await page.getByLabel("Search").fill("analysis");
+  await page.getByLabel("Search", { exact: true }).fill("analysis");
   await expect(page).toHaveURL(/q=analysis/);
   await expect(cards).toHaveCount(0);
   await page.getByRole("link", { name: "Clear" }).click();
@@ -114,7 +114,7 @@ test("without JavaScript the wall filters through its GET form", async ({ browse
   const plain = await noJs.newPage();
   await plain.goto("/portfolio");
   await expect(plain.getByTestId("my-badge")).toHaveCount(3);
-  await plain.getByLabel("Competency").selectOption({ label: "Communication" });
+  await plain.getByLabel("Competency", { exact: true }).selectOption({ label: "Communication" });
   await plain.getByRole("button", { name: "Show badges" }).click();
   await expect(plain).toHaveURL(/competency=communication/);
   await expect(plain.getByTestId("my-badge")).toHaveCount(1);
