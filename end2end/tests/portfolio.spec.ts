@@ -27,9 +27,16 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   await testInfo.attach(name, { path: file, contentType: "image/png" });
 }
 
-/** Whether the page scrolls sideways (it must not, down to a 360 px phone). */
-async function overflows(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+/** What sticks out sideways (nothing may, down to a 360 px phone). */
+async function overflows(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width + 1) return [];
+    return [...document.querySelectorAll("body *")]
+      .filter((e) => e.getBoundingClientRect().right > width + 1)
+      .slice(0, 8)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
+  });
 }
 
 test("the demo learner filters her wall, opens a verified badge and shares it on her public profile", async ({ page, browser }, testInfo) => {
@@ -65,7 +72,7 @@ test("the demo learner filters her wall, opens a verified badge and shares it on
   // A phone: one column, nothing sideways.
   await page.setViewportSize({ width: 360, height: 800 });
   await expect(cards).toHaveCount(3);
-  expect(await overflows(page)).toBe(false);
+  expect(await overflows(page)).toEqual([]);
   await screenshot(page, testInfo, "wall-phone");
 
   // Keyboard: the first card's link is reachable and opens the badge page.
