@@ -151,7 +151,14 @@ pub async fn wall(
     }
 
     let held = held(db, settings, user_id).await?;
-    let f = facets(db, &held).await?;
+    // Programs and competencies are read only when a filter asks about them.
+    let needs_facets =
+        credit_only || !query.program.trim().is_empty() || !query.competency.trim().is_empty();
+    let f = if needs_facets {
+        facets(db, &held).await?
+    } else {
+        facets(db, &[]).await?
+    };
     let marks: Vec<Mark> = held.iter().map(|h| award_mark(&h.award, now)).collect();
 
     let in_program = |h: &Held, pred: &dyn Fn(&program::Model) -> bool| {
