@@ -168,9 +168,8 @@ pub async fn set_visibility<C: BeginWrite>(
 }
 
 /// The public profile at `/p/{handle}`: the learner's public badges that are not
-/// revoked (a revoked badge leaves the profile), newest first. Unknown handles and
-/// learners who made nothing public alike answer with what there is; a handle nobody
-/// holds is not found.
+/// revoked (a revoked badge leaves the profile), newest first; a learner who made
+/// nothing public has an empty profile. A handle nobody holds is not found.
 ///
 /// # Errors
 /// `NotFound`; database errors.
