@@ -35,7 +35,7 @@ use crate::pages::{
     not_found::NotFound,
     notifications::NotificationsPage,
     outbox::OutboxPage,
-    portfolio::Portfolio,
+    portfolio::{Portfolio, badge::PortfolioBadgePage, profile::PublicProfilePage},
     settings::Settings,
     sign_in::SignInPage,
     sign_up::SignUpPage,
@@ -65,6 +65,14 @@ macro_rules! lazy_page {
 lazy_page!(
     /// `/portfolio`.
     PortfolioRoute => Portfolio
+);
+lazy_page!(
+    /// `/portfolio/badges/:award`.
+    PortfolioBadgeRoute => PortfolioBadgePage
+);
+lazy_page!(
+    /// `/p/:handle`.
+    PublicProfileRoute => PublicProfilePage
 );
 lazy_page!(
     /// `/settings`.
@@ -168,6 +176,17 @@ pub fn AppRoutes() -> impl IntoView {
             <Route
                 path=path!("/portfolio")
                 view={Lazy::<PortfolioRoute>::new()}
+                ssr=SsrMode::Async
+            />
+            <Route
+                path=path!("/portfolio/badges/:award")
+                view={Lazy::<PortfolioBadgeRoute>::new()}
+                ssr=SsrMode::Async
+            />
+            // Public and whole: anyone, with or without JavaScript, reads it complete.
+            <Route
+                path=path!("/p/:handle")
+                view={Lazy::<PublicProfileRoute>::new()}
                 ssr=SsrMode::Async
             />
             <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />

@@ -73,7 +73,7 @@ test("a pending award is claimed on confirmation, stacks into the program, and a
   await expect(badges).toHaveCount(3);
   await expect(badges.filter({ hasText: "program credential: Data Literacy" })).toHaveCount(1);
   await expect(page.getByTestId("notation-row")).toContainText("Data Literacy");
-  await expect(page.getByTestId("my-badge-status").first()).toHaveText("Active");
+  await expect(page.getByTestId("my-badge-status").first()).toHaveText("Verified");
   await axeScan(page);
   // The credential JSON downloads as signed.
   const download = await page.request.get((await badges.first().getByRole("link", { name: "Download credential (JSON)" }).getAttribute("href"))!);
@@ -108,5 +108,5 @@ test("a pending award is claimed on confirmation, stacks into the program, and a
     "Revoked: Presentation was not the learner's own work",
   );
   await expect(page.getByTestId("my-badge").filter({ hasText: "program credential" }).getByTestId("my-badge-status")).toContainText("Revoked");
-  await expect(page.getByTestId("my-badge").filter({ hasText: "Data Analysis Foundations" }).getByTestId("my-badge-status")).toHaveText("Active");
+  await expect(page.getByTestId("my-badge").filter({ hasText: "Data Analysis Foundations" }).getByTestId("my-badge-status")).toHaveText("Verified");
 });

@@ -31,7 +31,7 @@ test("the demo learner's stacked program credential and its notation are shown, 
   await expect(badges).toHaveCount(3);
   const program = badges.filter({ hasText: "program credential: Data Literacy" });
   await expect(program).toHaveCount(1);
-  await expect(program.getByTestId("my-badge-status")).toHaveText(/active/i);
+  await expect(program.getByTestId("my-badge-status")).toHaveText(/verified/i);
   await expect(page.getByRole("heading", { name: "My transcript notations" })).toBeVisible();
   await expect(page.getByRole("table")).toContainText("Data Literacy");
 

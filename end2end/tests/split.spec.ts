@@ -78,6 +78,7 @@ const ENTRY_PAGES: [string, string | null, string | null][] = [
   ["/programs/data-literacy", "ProgramRoute", null],
   ["/forgot", "ForgotRoute", null],
   ["/portfolio", "PortfolioRoute", "ada@example.org"],
+  ["/p/ada", "PublicProfileRoute", null],
   ["/settings", "SettingsRoute", "ada@example.org"],
   ["/manage", "ManageOverviewRoute", "admin@example.edu"],
   ["/manage/demo", "ManageInstitutionRoute", "admin@example.edu"],

@@ -14,6 +14,7 @@ mod m20261129_000004_issuing_at_scale;
 mod m20261129_000005_mail_and_tokens;
 mod m20261129_000006_create_catalog;
 mod m20261129_000007_create_earning;
+mod m20261129_000008_create_portfolio;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_mail_and_tokens::Migration),
             Box::new(m20261129_000006_create_catalog::Migration),
             Box::new(m20261129_000007_create_earning::Migration),
+            Box::new(m20261129_000008_create_portfolio::Migration),
         ]
     }
 }

@@ -264,6 +264,13 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000)]
         rows: usize,
     },
+    /// Benchmark (run by scripts/bench): a learner with BADGES badges in the configured
+    /// scratch database; prints the server render time and HTML size of the badge wall.
+    #[command(hide = true)]
+    BenchPortfolio {
+        #[arg(long, default_value_t = 1_000)]
+        badges: usize,
+    },
 }
 
 /// Options of `award`.

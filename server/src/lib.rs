@@ -10,6 +10,7 @@ pub mod access;
 pub mod api_error;
 pub mod award_cli;
 pub mod bench_bulk;
+pub mod bench_portfolio;
 pub mod config;
 pub mod credential_cli;
 pub mod db;

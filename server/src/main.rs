@@ -53,6 +53,20 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", server::bench_bulk::report(&backend, &figures));
             Ok(())
         }
+        Command::BenchPortfolio { badges } => {
+            let (db, settings) = prepare(&config).await?;
+            let backend = format!("{:?}", db.get_database_backend());
+            let options = server::state(db.clone(), &config, settings.clone())
+                .leptos_options
+                .clone();
+            let (count, seed, pages) =
+                server::bench_portfolio::run(&db, &settings, options, badges).await?;
+            println!(
+                "{}",
+                server::bench_portfolio::report(&backend, count, seed, &pages)
+            );
+            Ok(())
+        }
         Command::Institution(cmd) => {
             let (db, settings) = prepare(&config).await?;
             server::credential_cli::institution(&db, &settings, cmd).await

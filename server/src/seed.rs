@@ -127,6 +127,41 @@ pub async fn seed_demo(db: &DatabaseConnection, settings: &Settings) -> Result<(
     }
     seed_catalog(db, settings).await?;
     seed_earning(db, settings).await?;
+    seed_portfolio(db).await?;
+    Ok(())
+}
+
+/// The badges on Ada's public profile (`/p/ada`): one component and the program
+/// credential; the rest of her badges stay private.
+const ADA_PUBLIC: &[&str] = &["Data Analysis Foundations", "Data Literacy"];
+
+/// Ada's public profile: the handle `ada` and two public badges. Skipped once she has a
+/// handle (so a learner's later choices on a demo database are kept).
+async fn seed_portfolio(db: &DatabaseConnection) -> Result<(), SeedError> {
+    use app::server::entities::{award, badge_version};
+    use app::server::portfolio::profile;
+    let Some(ada) = accounts::find_by_email(db, "ada@example.org").await? else {
+        return Ok(());
+    };
+    if ada.handle.is_some() {
+        return Ok(());
+    }
+    profile::set_handle(db, ada.id, "ada").await?;
+    let held = award::Entity::find()
+        .filter(award::Column::UserId.eq(ada.id))
+        .filter(award::Column::RevokedAt.is_null())
+        .all(db)
+        .await?;
+    for a in held {
+        let name = badge_version::Entity::find_by_id(a.badge_version_id)
+            .one(db)
+            .await?
+            .map(|v| v.name)
+            .unwrap_or_default();
+        if ADA_PUBLIC.contains(&name.as_str()) {
+            profile::set_visibility(db, ada.id, &a.public_id.to_string(), true).await?;
+        }
+    }
     Ok(())
 }
 

@@ -151,8 +151,12 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
                 .is_err()
         );
     }
+    // The portfolio migration goes down and up again with an award and a handle in
+    // place; coming back up, the award is verified and active as of its award, with its
+    // expiry read from the credential, private, and the handle is gone.
+    let awarded = portfolio_round_trip(&db, &settings, &inst[0], &users[0]).await;
     // The earning, catalog and mail migrations go down and up again with data in place.
-    Migrator::down(&db, Some(3)).await.unwrap();
+    Migrator::down(&db, Some(4)).await.unwrap();
     assert!(outbox::Entity::find().all(&db).await.is_err());
     assert!(
         app::server::entities::award::Entity::find()
@@ -172,6 +176,7 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
             .unwrap();
         assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1);
     }
+    assert!(awarded > 0);
     Migrator::up(&db, None).await.unwrap();
     // The competency framework is seeded again, once.
     {
@@ -199,6 +204,147 @@ async fn up_down_up_and_read_back(backend: common::Backend) {
     assert_eq!(membership::Entity::find().count(&db).await.unwrap(), 0);
     assert_eq!(session::Entity::find().count(&db).await.unwrap(), 0);
     assert_eq!(account_token::Entity::find().count(&db).await.unwrap(), 0);
+}
+
+/// Awards a badge (valid six months) to `u`, gives `u` a handle, takes the portfolio
+/// migration down and up again, and checks what comes back. Returns the award's id.
+async fn portfolio_round_trip(
+    db: &sea_orm::DatabaseConnection,
+    settings: &app::server::Settings,
+    inst: &institution::Model,
+    u: &user::Model,
+) -> i32 {
+    use app::server::awards::{self, AwardRequest, Issued, Recipient};
+    use app::server::catalog::badges;
+    use app::server::entities::award;
+    use sea_orm::{ConnectionTrait, Statement};
+    let b = badges::create(
+        db,
+        settings,
+        inst,
+        None,
+        badges::BadgeInput {
+            name: "Teamwork".into(),
+            description: "Works well with others.".into(),
+            criteria: "Do the work.".into(),
+            achievement_type: "Badge".into(),
+            tags: String::new(),
+            credits: "1".into(),
+            evidence_required: String::new(),
+            rubric: String::new(),
+            validity_months: "6".into(),
+            competencies: Vec::new(),
+            image: None,
+        },
+    )
+    .await
+    .unwrap();
+    let Issued::New(a) = awards::issue(
+        db,
+        settings,
+        AwardRequest {
+            badge_id: b.id,
+            recipient: Recipient::User {
+                user_id: u.id,
+                email: u.email.clone(),
+                name: u.display_name.clone(),
+            },
+            narrative: None,
+            rubric: Vec::new(),
+            evidence: Vec::new(),
+            program_id: None,
+            submission_id: None,
+            bulk_row_id: None,
+            source: award::SOURCE_REVIEW,
+            awarded_by: None,
+        },
+    )
+    .await
+    .unwrap() else {
+        panic!("a new award")
+    };
+    assert_eq!(
+        (a.verdict.as_str(), a.standing.as_str()),
+        ("verified", "active")
+    );
+    assert!(!a.is_public, "private by default");
+    let expires = a.expires_at.expect("a six-month badge expires");
+    app::server::portfolio::profile::set_handle(db, u.id, "Rui-B")
+        .await
+        .unwrap();
+    app::server::portfolio::profile::set_visibility(db, u.id, &a.public_id.to_string(), true)
+        .await
+        .unwrap();
+
+    Migrator::down(db, Some(1)).await.unwrap();
+    assert!(
+        award::Entity::find().all(db).await.is_err(),
+        "the entity knows the new columns"
+    );
+    let count = |table: &'static str| async move {
+        db.query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+    };
+    assert_eq!(count("awards").await, 1);
+    Migrator::up(db, None).await.unwrap();
+
+    let back = award::Entity::find_by_id(a.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (back.verdict.as_str(), back.standing.as_str()),
+        ("verified", "active")
+    );
+    assert!(!back.is_public, "private again after the round trip");
+    assert_eq!(
+        back.checked_at.map(|t| t.timestamp()),
+        Some(a.awarded_at.timestamp())
+    );
+    assert_eq!(
+        back.expires_at.map(|t| t.timestamp()),
+        Some(expires.timestamp()),
+        "the expiry is read back from the credential"
+    );
+    let u2 = user::Entity::find_by_id(u.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u2.handle, None);
+    // Handles are unique whatever their case, by the index too.
+    app::server::portfolio::profile::set_handle(db, u.id, "rui-b")
+        .await
+        .unwrap();
+    let other = app::server::accounts::create(
+        db,
+        app::server::accounts::NewAccount {
+            email: "other@example.edu".into(),
+            display_name: "Other".into(),
+            password: "correct horse battery".into(),
+            role: app::model::Role::Learner,
+            institution: None,
+        },
+    )
+    .await
+    .unwrap();
+    let clash = db
+        .execute_unprepared(&format!(
+            "UPDATE users SET handle = 'RUI-B' WHERE id = {}",
+            other.id
+        ))
+        .await;
+    assert!(clash.is_err(), "the index compares handles lower-cased");
+    user::Entity::delete_by_id(other.id).exec(db).await.unwrap();
+    a.id
 }
 
 #[tokio::test]

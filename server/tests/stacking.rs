@@ -779,5 +779,6 @@ fn ada_placeholder() -> user::Model {
         email_confirmed_at: None,
         created_at: now,
         updated_at: now,
+        handle: None,
     }
 }

@@ -11,3 +11,4 @@ pub mod bulk;
 pub mod catalog;
 pub mod evidence;
 pub mod outbox;
+pub mod portfolio;

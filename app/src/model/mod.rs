@@ -6,6 +6,7 @@ pub mod awards;
 pub mod bulk;
 pub mod catalog;
 pub mod evidence;
+pub mod portfolio;
 
 /// What a person may do on the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +47,9 @@ pub struct SessionUser {
     pub institution: Option<String>,
     /// Whether the person confirmed their address (followed the link mailed to it).
     pub email_confirmed: bool,
+    /// The public profile's handle (`/p/{handle}`), once chosen.
+    #[serde(default)]
+    pub handle: Option<String>,
 }
 
 /// One mail of the outbox, as platform admins see it.

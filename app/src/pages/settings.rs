@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::account_mail::{ChangeEmail, ResendConfirmation};
 use crate::api::auth::ChangePassword;
+use crate::api::portfolio::SetHandle;
 use crate::components::form::{FormError, SubmitButton, last_error};
 use crate::components::signed_in::SignedIn;
 use crate::model::PASSWORD_RULE;
@@ -18,6 +19,7 @@ pub fn Settings() -> impl IntoView {
     let resent = move || matches!(resend.value().get(), Some(Ok(())));
     let change_email = ServerAction::<ChangeEmail>::new();
     let email_requested = move || matches!(change_email.value().get(), Some(Ok(())));
+    let set_handle = ServerAction::<SetHandle>::new();
     view! {
         <Title text="Account settings · Badgefolio" />
         <SignedIn children=move |user| {
@@ -60,6 +62,28 @@ pub fn Settings() -> impl IntoView {
                                 </ActionForm>
                             }
                         })}
+                    <h2 id="public-profile">"Public profile"</h2>
+                    <p>
+                        "Your badges are private until you show them. Choose a handle for your public profile at "
+                        <code>"/p/your-handle"</code>
+                        "; it shows only the badges you make public, one by one, on each badge's page."
+                    </p>
+                    <ActionForm action=set_handle attr:class="stack-form" attr:novalidate="">
+                        <label for="handle">"Handle"</label>
+                        <input id="handle" name="handle" type="text" autocomplete="username" minlength="3" maxlength="30"
+                            pattern="[a-z0-9]+(-[a-z0-9]+)*" value=user.handle.clone().unwrap_or_default()
+                            aria-describedby="handle-hint" />
+                        <p class="hint" id="handle-hint">"3 to 30 characters: letters a–z, digits and single hyphens. Leave empty to have no public profile."</p>
+                        <FormError error=last_error(set_handle.value()) />
+                        <p aria-live="polite" class="form-success" data-testid="handle-saved">
+                            {move || match set_handle.value().get() {
+                                Some(Ok(Some(h))) => Some(view! { "Saved. Your profile: " <a href=format!("/p/{h}")>{format!("/p/{h}")}</a> }.into_any()),
+                                Some(Ok(None)) => Some(view! { "Saved: you have no public profile." }.into_any()),
+                                _ => None,
+                            }}
+                        </p>
+                        <SubmitButton label="Save handle" busy_label="Saving…" pending=set_handle.pending() />
+                    </ActionForm>
                     <h2>"Change email address"</h2>
                     <ActionForm action=change_email attr:class="stack-form" attr:novalidate="">
                         <label for="new-email">"New email address"</label>

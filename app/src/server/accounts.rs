@@ -336,6 +336,7 @@ pub fn profile(user: &user::Model, memberships: &[MembershipRow]) -> SessionUser
         role,
         institution,
         email_confirmed: user.email_confirmed_at.is_some(),
+        handle: user.handle.clone(),
     }
 }
 

@@ -162,6 +162,7 @@ mod tests {
                     email_confirmed_at: None,
                     created_at: now,
                     updated_at: now,
+                    handle: None,
                 }),
                 memberships: Vec::new(),
             },

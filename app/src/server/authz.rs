@@ -87,6 +87,10 @@ pub enum Action {
     ReadCatalog,
     /// Enroll in a program or withdraw (any signed-in user).
     Enroll,
+    /// Change one's own portfolio: badge visibility, the public handle.
+    ManageOwnPortfolio,
+    /// Read learners' public profiles (only what they made public; open to anyone).
+    ReadPublicProfiles,
     /// Read one's own account.
     ReadOwnAccount,
     /// Change one's own password.
@@ -107,8 +111,12 @@ pub enum Action {
 /// `Unauthenticated` when signing in would help, `Forbidden` otherwise.
 pub fn authorize(actor: &Actor, action: Action) -> Result<(), AppError> {
     let allowed = match action {
-        Action::ReadIssuerDocuments | Action::UseAccountForms | Action::ReadCatalog => true,
+        Action::ReadIssuerDocuments
+        | Action::UseAccountForms
+        | Action::ReadCatalog
+        | Action::ReadPublicProfiles => true,
         Action::ReadOwnAccount
+        | Action::ManageOwnPortfolio
         | Action::ChangeOwnPassword
         | Action::ChangeOwnEmail
         | Action::Enroll => actor.is_signed_in(),
@@ -191,6 +199,13 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("bulk_preview", FnAccess::SignedIn),
     ("bulk_run", FnAccess::SignedIn),
     ("bulk_start", FnAccess::SignedIn),
+    // The portfolio (issue 11): the learner's own badges; public profiles for anyone.
+    ("portfolio_wall", FnAccess::SignedIn),
+    ("portfolio_overview", FnAccess::SignedIn),
+    ("portfolio_badge", FnAccess::SignedIn),
+    ("set_badge_visibility", FnAccess::SignedIn),
+    ("set_handle", FnAccess::SignedIn),
+    ("public_profile", FnAccess::Anyone),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,
@@ -315,6 +330,7 @@ mod tests {
                 email_confirmed_at: None,
                 created_at: now,
                 updated_at: now,
+                handle: None,
             }),
             memberships,
         }

@@ -18,6 +18,7 @@ pub mod issuing;
 pub mod mail;
 pub mod notifications;
 pub mod passwords;
+pub mod portfolio;
 pub mod rate_limit;
 pub mod request;
 pub mod sessions;

@@ -210,6 +210,11 @@ async fn revoke_one(
         .col_expr(award::Column::RevokedAt, Expr::value(now))
         .col_expr(award::Column::RevocationReason, Expr::value(reason))
         .col_expr(award::Column::RevokedBy, Expr::value(actor))
+        .col_expr(
+            award::Column::Standing,
+            Expr::value(openbadges::verify::Standing::Revoked.as_str()),
+        )
+        .col_expr(award::Column::CheckedAt, Expr::value(now))
         .filter(award::Column::Id.eq(a.id))
         .filter(award::Column::RevokedAt.is_null())
         .exec(txn)

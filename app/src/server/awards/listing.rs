@@ -266,7 +266,7 @@ pub async fn admin_awards(
 }
 
 /// Notations as rows, with their programs' and institutions' names.
-async fn notation_rows(
+pub(crate) async fn notation_rows(
     db: &impl ConnectionTrait,
     list: Vec<transcript_notation::Model>,
 ) -> ServerResult<Vec<NotationRow>> {

@@ -203,6 +203,17 @@ pub(crate) async fn issue_with_evidence<C: BeginWrite>(
         revoked_at: Set(None),
         revocation_reason: Set(None),
         replaced_by: Set(None),
+        // We just signed it: verified and active, private until the learner shares it.
+        is_public: Set(false),
+        verdict: Set(openbadges::verify::Verdict::Verified.as_str().to_string()),
+        standing: Set(openbadges::verify::Standing::Active.as_str().to_string()),
+        checked_at: Set(Some(Utc::now())),
+        expires_at: Set(signed
+            .json
+            .get("validUntil")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))),
         ..Default::default()
     }
     .insert(&*txn)

@@ -43,6 +43,16 @@ pub struct Model {
     pub replaced_by: Option<i32>,
     /// The issuer admin who revoked it.
     pub revoked_by: Option<i32>,
+    /// Shown on the learner's public profile (private by default).
+    pub is_public: bool,
+    /// The verification verdict last found (`openbadges::verify::Verdict::as_str`).
+    pub verdict: String,
+    /// The standing last found (`openbadges::verify::Standing::as_str`).
+    pub standing: String,
+    /// When `verdict` and `standing` were last found.
+    pub checked_at: Option<DateTimeUtc>,
+    /// The credential's `validUntil`.
+    pub expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

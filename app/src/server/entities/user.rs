@@ -20,6 +20,8 @@ pub struct Model {
     pub email_confirmed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The public profile's handle (`/p/{handle}`), lower-cased; `None` until chosen.
+    pub handle: Option<String>,
 }
 
 // The hash never reaches a log line.
@@ -33,6 +35,7 @@ impl std::fmt::Debug for Model {
             .field("password_hash", &"[redacted]")
             .field("is_platform_admin", &self.is_platform_admin)
             .field("email_confirmed_at", &self.email_confirmed_at)
+            .field("handle", &self.handle)
             .finish()
     }
 }
