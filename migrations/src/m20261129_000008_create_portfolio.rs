@@ -23,12 +23,13 @@ impl MigrationTrait for Migration {
         for col in [
             boolean(Awards::IsPublic).default(false).to_owned(),
             // verified, not_verified, unverifiable (`openbadges::verify::Verdict`).
+            // Fail closed: a row written without a check is "could not be verified".
             string_len(Awards::Verdict, 16)
-                .default("verified")
+                .default("unverifiable")
                 .to_owned(),
             // active, revoked, suspended, expired, not_yet_valid, unknown.
             string_len(Awards::Standing, 16)
-                .default("active")
+                .default("unknown")
                 .to_owned(),
             timestamp_with_time_zone_null(Awards::CheckedAt),
             // The credential's `validUntil`.
@@ -55,7 +56,7 @@ impl MigrationTrait for Migration {
         db.execute_unprepared(HANDLE_INDEX).await?;
         // Our own awards were verified when signed; a revoked one stands revoked.
         db.execute_unprepared(
-            "UPDATE awards SET checked_at = awarded_at, standing = CASE \
+            "UPDATE awards SET checked_at = awarded_at, verdict = 'verified', standing = CASE \
              WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END",
         )
         .await?;

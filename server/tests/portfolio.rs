@@ -507,6 +507,23 @@ on_both_backends! {
         assert!(!reload(&app, &w.visual).await.is_public, "Bob's 'yes' changed nothing");
         let _ = bob;
 
+        // Public, but last found revoked by a status list (nothing recorded here) or not
+        // authentic: not on the profile either.
+        for (verdict, standing, shown) in [
+            ("verified", "revoked", false),
+            ("verified", "suspended", false),
+            ("not_verified", "unknown", false),
+            ("unverifiable", "unknown", false),
+            ("verified", "active", true),
+        ] {
+            let mut m: award::ActiveModel = reload(&app, &w.wrangling).await.into();
+            m.verdict = Set(verdict.into());
+            m.standing = Set(standing.into());
+            m.update(&app.state.db).await.unwrap();
+            let page = app.get("/p/ada", None).await.body;
+            assert_eq!(page.contains("Data Wrangling"), shown, "{verdict}/{standing}");
+        }
+
         // Hidden again, or revoked: gone from the profile.
         let r = app.call("set_badge_visibility", &[("award", public.as_str()), ("public", "no")], Some(&w.ada_s)).await;
         assert_eq!(r.status, 200, "{}", r.body);

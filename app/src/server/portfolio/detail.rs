@@ -124,6 +124,8 @@ pub async fn verify_award<C: BeginWrite>(
             .col_expr(award::Column::CheckedAt, Expr::value(now))
             .filter(award::Column::Id.eq(a.id))
             .filter(award::Column::RevokedAt.is_null())
+            // A revocation, once seen, is never undone by a later answer.
+            .filter(award::Column::Standing.ne(Standing::Revoked.as_str()))
             .exec(&*txn)
             .await?;
         txn.commit().await?;

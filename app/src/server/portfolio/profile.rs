@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    sea_query::{Expr, ExprTrait, Func},
 };
 
 use super::{award_mark, date, held_from};
@@ -183,8 +184,12 @@ pub async fn public_profile(
     if !HANDLE_LEN.contains(&h.len()) {
         return Err(AppError::NotFound.into());
     }
+    // `LOWER(handle)`, as the unique index reads it, so the lookup uses the index.
     let u = user::Entity::find()
-        .filter(user::Column::Handle.eq(h.as_str()))
+        .filter(ExprTrait::eq(
+            Expr::expr(Func::lower(Expr::col(user::Column::Handle))),
+            h.as_str(),
+        ))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -192,6 +197,13 @@ pub async fn public_profile(
         .filter(award::Column::UserId.eq(u.id))
         .filter(award::Column::IsPublic.eq(true))
         .filter(award::Column::RevokedAt.is_null())
+        // Only badges last found authentic and not withdrawn (a status list may say
+        // revoked or suspended before anything is recorded here).
+        .filter(award::Column::Verdict.eq(openbadges::verify::Verdict::Verified.as_str()))
+        .filter(award::Column::Standing.is_not_in([
+            openbadges::verify::Standing::Revoked.as_str(),
+            openbadges::verify::Standing::Suspended.as_str(),
+        ]))
         .order_by_desc(award::Column::AwardedAt)
         .order_by_desc(award::Column::Id)
         .all(db)
