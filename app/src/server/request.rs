@@ -79,12 +79,10 @@ pub async fn current_user(state: &AppState) -> ServerResult<Option<user::Model>>
     Ok(actor(state).await?.user().cloned())
 }
 
-/// The address of the client: the TCP peer, or when that peer is a trusted proxy
-/// (`Settings::trusted_proxies`), the client it forwarded for.
-pub fn client_ip() -> Option<IpAddr> {
-    let parts = parts().ok()?;
-    // As axum's `ConnectInfo` extractor: the real peer, or the one a test router mocks.
-    let peer = parts
+/// The TCP peer of a request, as axum's `ConnectInfo` extractor finds it: the real
+/// peer, or the one a test router mocks.
+pub fn peer_ip(parts: &Parts) -> Option<IpAddr> {
+    parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
@@ -93,7 +91,14 @@ pub fn client_ip() -> Option<IpAddr> {
                 .extensions
                 .get::<MockConnectInfo<SocketAddr>>()
                 .map(|MockConnectInfo(addr)| addr.ip())
-        })?;
+        })
+}
+
+/// The address of the client: the TCP peer, or when that peer is a trusted proxy
+/// (`Settings::trusted_proxies`), the client it forwarded for.
+pub fn client_ip() -> Option<IpAddr> {
+    let parts = parts().ok()?;
+    let peer = peer_ip(&parts)?;
     let state = state().ok();
     let trusted = state
         .as_ref()

@@ -21,16 +21,12 @@
 //! which cannot run script), and image addresses from a credential are shown only when
 //! they are `https:` (or ours) or a `data:image/…`.
 
-use std::{
-    fmt::Write as _,
-    net::{IpAddr, SocketAddr},
-    sync::Arc,
-};
+use std::{fmt::Write as _, net::IpAddr, sync::Arc};
 
 use axum::{
     Extension, Json, Router,
     body::{Body, to_bytes},
-    extract::{ConnectInfo, FromRequest, Multipart, Request, State, connect_info::MockConnectInfo},
+    extract::{FromRequest, Multipart, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     middleware::Next,
     response::{Html, IntoResponse, Response},
@@ -223,16 +219,7 @@ impl VerifyError {
 
 /// The client of a request: the TCP peer, or whom our trusted proxy forwarded for.
 fn client_ip(parts: &Parts, settings: &Settings) -> Option<IpAddr> {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .or_else(|| {
-            parts
-                .extensions
-                .get::<MockConnectInfo<SocketAddr>>()
-                .map(|MockConnectInfo(addr)| addr.ip())
-        })?;
+    let peer = app::server::request::peer_ip(parts)?;
     Some(client_addr::resolve_with(
         peer,
         &parts.headers,
