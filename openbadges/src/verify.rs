@@ -556,7 +556,7 @@ fn check_format(credential: &Value, b: &mut Builder) -> bool {
         b.add(
             "format",
             Outcome::Unavailable,
-            "This is an Open Badges 2.0 assertion; verifying Open Badges 2.0 is not supported yet.",
+            "This is an Open Badges 2.0 assertion inside an Open Badges 3.0 envelope, which is neither: give the assertion itself, its signed form, or its web address.",
         );
         return false;
     }
