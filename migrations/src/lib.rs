@@ -15,6 +15,7 @@ mod m20261129_000005_mail_and_tokens;
 mod m20261129_000006_create_catalog;
 mod m20261129_000007_create_earning;
 mod m20261129_000008_create_portfolio;
+mod m20261207_000009_portfolio_and_sharing;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_create_catalog::Migration),
             Box::new(m20261129_000007_create_earning::Migration),
             Box::new(m20261129_000008_create_portfolio::Migration),
+            Box::new(m20261207_000009_portfolio_and_sharing::Migration),
         ]
     }
 }

@@ -780,5 +780,6 @@ fn ada_placeholder() -> user::Model {
         created_at: now,
         updated_at: now,
         handle: None,
+        deleted_at: None,
     }
 }

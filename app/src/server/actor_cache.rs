@@ -163,6 +163,7 @@ mod tests {
                     created_at: now,
                     updated_at: now,
                     handle: None,
+                    deleted_at: None,
                 }),
                 memberships: Vec::new(),
             },

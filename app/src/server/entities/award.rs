@@ -53,6 +53,8 @@ pub struct Model {
     pub checked_at: Option<DateTimeUtc>,
     /// The credential's `validUntil`.
     pub expires_at: Option<DateTimeUtc>,
+    /// The learner lets search engines list the public page (`noindex` otherwise).
+    pub allow_indexing: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

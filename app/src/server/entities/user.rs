@@ -22,6 +22,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The public profile's handle (`/p/{handle}`), lower-cased; `None` until chosen.
     pub handle: Option<String>,
+    /// The account was deleted: the row is a tombstone (address, name, handle and
+    /// password wiped) so issued credentials stay verifiable and pages answer 410.
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 // The hash never reaches a log line.
@@ -36,6 +39,7 @@ impl std::fmt::Debug for Model {
             .field("is_platform_admin", &self.is_platform_admin)
             .field("email_confirmed_at", &self.email_confirmed_at)
             .field("handle", &self.handle)
+            .field("deleted_at", &self.deleted_at)
             .finish()
     }
 }
