@@ -12,3 +12,4 @@ pub mod catalog;
 pub mod evidence;
 pub mod outbox;
 pub mod portfolio;
+pub mod sharing;

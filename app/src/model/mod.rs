@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod catalog;
 pub mod evidence;
 pub mod portfolio;
+pub mod sharing;
 
 /// What a person may do on the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

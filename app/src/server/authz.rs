@@ -206,6 +206,14 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("set_badge_visibility", FnAccess::SignedIn),
     ("set_handle", FnAccess::SignedIn),
     ("public_profile", FnAccess::Anyone),
+    // Sharing (issue 12): the learner's own links, panel and snippets.
+    ("share_panel", FnAccess::SignedIn),
+    ("list_share_links", FnAccess::SignedIn),
+    ("create_share_link", FnAccess::SignedIn),
+    ("rename_share_link", FnAccess::SignedIn),
+    ("revoke_share_link", FnAccess::SignedIn),
+    ("set_allow_indexing", FnAccess::SignedIn),
+    ("email_signature", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,

@@ -22,6 +22,7 @@ pub mod portfolio;
 pub mod rate_limit;
 pub mod request;
 pub mod sessions;
+pub mod sharing;
 pub mod state;
 pub mod uploads;
 pub mod urls;

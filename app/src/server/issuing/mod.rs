@@ -72,14 +72,29 @@ pub async fn institution_for_update(
 }
 
 /// The institution as an OB 3.0 `Profile` (embedded as `issuer` in every credential).
+/// Its LinkedIn organization id, when set, travels as an `otherIdentifier` so other
+/// wallets can build LinkedIn "Add to profile" links too.
 pub fn profile(settings: &Settings, inst: &institution::Model) -> Value {
-    json!({
+    let mut p = json!({
         "id": urls::issuer_did(&settings.public_url, &inst.slug),
         "type": ["Profile"],
         "name": inst.name,
         "url": inst.url,
         "email": inst.email,
-    })
+    });
+    if let Some(id) = inst.linkedin_org_id.as_deref().filter(|s| !s.is_empty())
+        && let Some(obj) = p.as_object_mut()
+    {
+        obj.insert(
+            "otherIdentifier".into(),
+            json!([{
+                "type": "IdentifierEntry",
+                "identifier": id,
+                "identifierType": "ext:LinkedIn:organizationId",
+            }]),
+        );
+    }
+    p
 }
 
 /// Signs on the blocking pool: canonicalisation is CPU work (milliseconds), kept off the

@@ -1,0 +1,26 @@
+//! Sharing, the learner's side: share links (create, list with view counts, rename,
+//! revoke), the share panel of one badge (permanent link, LinkedIn, embeds, e-mail
+//! signature) and the allow-indexing choice. The public pages these point at (`/c/`,
+//! `/b/`, `/s/`, `/embed/`, images) are served elsewhere (`server/src/routes/public/`).
+//!
+//! - [`links`]: share links, always scoped to their owner (another learner's link is
+//!   not found); a learner holds at most [`MAX_LIVE_LINKS`] live links.
+//! - [`snippets`]: LinkedIn URLs, the credential number, embed code and the e-mail
+//!   signature, built and escaped here so the browser gets finished strings.
+//! - [`panel`]: everything the share panel on a badge's page shows.
+//!
+//! [`MAX_LIVE_LINKS`]: crate::model::sharing::MAX_LIVE_LINKS
+
+pub mod links;
+pub mod panel;
+pub mod snippets;
+
+/// `{base}/b/{token}` (a badge) or `{base}/s/{token}` (a collection or a stack).
+pub fn link_url(base: &str, kind: &str, token: &str) -> String {
+    let prefix = if kind == crate::server::entities::share_link::KIND_BADGE {
+        "b"
+    } else {
+        "s"
+    };
+    format!("{base}/{prefix}/{token}")
+}
