@@ -128,6 +128,7 @@ pub async fn seed_demo(db: &DatabaseConnection, settings: &Settings) -> Result<(
     seed_catalog(db, settings).await?;
     seed_earning(db, settings).await?;
     seed_portfolio(db).await?;
+    seed_sharing(db).await?;
     Ok(())
 }
 
@@ -161,6 +162,88 @@ async fn seed_portfolio(db: &DatabaseConnection) -> Result<(), SeedError> {
         if ADA_PUBLIC.contains(&name.as_str()) {
             profile::set_visibility(db, ada.id, &a.public_id.to_string(), true).await?;
         }
+    }
+    Ok(())
+}
+
+/// Ada's sharing, filled in: a share link named "LinkedIn" on her first public badge
+/// with views from several sources, and views of that badge's permanent page. Skipped
+/// once she has any share link.
+async fn seed_sharing(db: &DatabaseConnection) -> Result<(), SeedError> {
+    use app::server::entities::{award, badge_version, share_link, view_count};
+    use app::server::sharing::links::new_token;
+    use sea_orm::{ActiveModelTrait, QueryOrder, Set};
+    let Some(ada) = accounts::find_by_email(db, "ada@example.org").await? else {
+        return Ok(());
+    };
+    let has_links = share_link::Entity::find()
+        .filter(share_link::Column::UserId.eq(ada.id))
+        .count(db)
+        .await?
+        > 0;
+    if has_links {
+        return Ok(());
+    }
+    let public = award::Entity::find()
+        .filter(award::Column::UserId.eq(ada.id))
+        .filter(award::Column::IsPublic.eq(true))
+        .filter(award::Column::RevokedAt.is_null())
+        .order_by_asc(award::Column::Id)
+        .all(db)
+        .await?;
+    let mut chosen = None;
+    for a in public {
+        let name = badge_version::Entity::find_by_id(a.badge_version_id)
+            .one(db)
+            .await?
+            .map(|v| v.name)
+            .unwrap_or_default();
+        if name == ADA_PUBLIC[0] {
+            chosen = Some(a);
+            break;
+        }
+    }
+    let Some(a) = chosen else {
+        return Ok(());
+    };
+    let now = chrono::Utc::now();
+    let link = share_link::ActiveModel {
+        token: Set(new_token()),
+        user_id: Set(ada.id),
+        kind: Set(share_link::KIND_BADGE.into()),
+        award_id: Set(Some(a.id)),
+        name: Set("LinkedIn".into()),
+        show_evidence: Set(true),
+        created_at: Set(now - chrono::Duration::days(6)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let views: &[(&str, i32, &str, i64)] = &[
+        (view_count::SUBJECT_LINK, link.id, "linkedin", 14),
+        (view_count::SUBJECT_LINK, link.id, "direct", 5),
+        (view_count::SUBJECT_LINK, link.id, "email", 3),
+        (view_count::SUBJECT_LINK, link.id, "qr", 2),
+        (view_count::SUBJECT_AWARD, a.id, "linkedin", 9),
+        (view_count::SUBJECT_AWARD, a.id, "email", 6),
+        (view_count::SUBJECT_AWARD, a.id, "embed", 4),
+        (view_count::SUBJECT_AWARD, a.id, "direct", 2),
+    ];
+    for (i, (kind, id, source, n)) in views.iter().enumerate() {
+        // Spread over the last few days, as real visits are.
+        let day = (now - chrono::Duration::days(i64::try_from(i % 4).unwrap_or(0)))
+            .format("%Y-%m-%d")
+            .to_string();
+        view_count::ActiveModel {
+            subject_kind: Set((*kind).into()),
+            subject_id: Set(*id),
+            source: Set((*source).into()),
+            day: Set(day),
+            views: Set(*n),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
     }
     Ok(())
 }

@@ -43,6 +43,7 @@ pub fn PortfolioBadgePage() -> impl IntoView {
 #[component]
 fn Detail(d: BadgeDetail, toggle: ServerAction<SetBadgeVisibility>) -> impl IntoView {
     let alt = format!("Badge image: {}", d.name);
+    let share_award = d.public_id.clone();
     view! {
         <Title text=format!("{} · My portfolio · Badgefolio", d.name) />
         <article class="portfolio badge-detail" data-testid="badge-detail">
@@ -90,6 +91,7 @@ fn Detail(d: BadgeDetail, toggle: ServerAction<SetBadgeVisibility>) -> impl Into
                     <FormError error=last_error(toggle.value()) />
                 </ActionForm>
             </section>
+            <super::share::ShareSection award=share_award toggle=toggle />
             <VerificationReport v=d.verification.clone() />
             <section class="card" aria-labelledby="about-heading">
                 <h2 id="about-heading">"About this badge"</h2>

@@ -8,6 +8,7 @@
 pub mod badge;
 pub mod competencies;
 pub mod profile;
+pub mod share;
 pub mod stacks;
 
 use leptos::prelude::*;
