@@ -35,7 +35,9 @@ use crate::pages::{
     not_found::NotFound,
     notifications::NotificationsPage,
     outbox::OutboxPage,
-    portfolio::{Portfolio, badge::PortfolioBadgePage, profile::PublicProfilePage},
+    portfolio::{
+        Portfolio, badge::PortfolioBadgePage, links::ShareLinksPage, profile::PublicProfilePage,
+    },
     settings::Settings,
     sign_in::SignInPage,
     sign_up::SignUpPage,
@@ -69,6 +71,10 @@ lazy_page!(
 lazy_page!(
     /// `/portfolio/badges/:award`.
     PortfolioBadgeRoute => PortfolioBadgePage
+);
+lazy_page!(
+    /// `/portfolio/links`.
+    ShareLinksRoute => ShareLinksPage
 );
 lazy_page!(
     /// `/p/:handle`.
@@ -183,6 +189,7 @@ pub fn AppRoutes() -> impl IntoView {
                 view={Lazy::<PortfolioBadgeRoute>::new()}
                 ssr=SsrMode::Async
             />
+            <Route path=path!("/portfolio/links") view={Lazy::<ShareLinksRoute>::new()} ssr=SsrMode::Async />
             // Public and whole: anyone, with or without JavaScript, reads it complete.
             <Route
                 path=path!("/p/:handle")

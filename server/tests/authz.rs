@@ -68,6 +68,7 @@ const EXPECTED: &[(&str, FnAccess)] = &[
     ("set_allow_indexing", FnAccess::SignedIn),
     ("set_badge_visibility", FnAccess::SignedIn),
     ("set_handle", FnAccess::SignedIn),
+    ("share_links_page", FnAccess::SignedIn),
     ("share_panel", FnAccess::SignedIn),
     ("sign_in", FnAccess::Anyone),
     ("sign_out", FnAccess::Anyone),

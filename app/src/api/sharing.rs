@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::sharing::{ShareLinkInfo, SharePanel, Snippet};
+use crate::model::sharing::{LinksPage, ShareLinkInfo, SharePanel, Snippet};
 
 /// The share panel of one of the signed-in learner's badges (another's is not found).
 #[server(endpoint = "share_panel")]
@@ -175,4 +175,24 @@ pub async fn email_signature(awards: String) -> Result<Snippet, AppError> {
         request::set_status(http::StatusCode::NOT_FOUND);
     }
     out
+}
+
+/// The signed-in learner's share links page: every link with its views, and what they
+/// may share.
+#[server(endpoint = "share_links_page")]
+pub async fn share_links_page() -> Result<LinksPage, AppError> {
+    use crate::server::{authz::Action, request, sharing::links};
+    let run = async {
+        let state = request::state()?;
+        let actor = request::authorize(&state, Action::ReadOwnAccount).await?;
+        let user = actor.user().ok_or(AppError::Unauthenticated)?;
+        links::page(
+            &state.db,
+            &state.settings.public_url,
+            user.id,
+            chrono::Utc::now(),
+        )
+        .await
+    };
+    run.await.map_err(AppError::from)
 }

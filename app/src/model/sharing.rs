@@ -80,9 +80,31 @@ pub struct SharePanel {
     pub signature_row: Snippet,
     /// The badges in the row, by name.
     pub signature_row_names: Vec<String>,
+    /// The learner's public badges (to choose up to four for the signature), newest
+    /// first, at most 50.
+    pub public_badges: Vec<ShareTarget>,
     /// The learner's share links for this badge (newest first).
     pub links: Vec<ShareLinkInfo>,
     /// How many live links the learner holds in all, and the most allowed.
+    pub live_links: usize,
+    pub max_links: usize,
+}
+
+/// Something the learner may share by link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareTarget {
+    /// `badge`, `collection` or `stack`.
+    pub kind: String,
+    /// The public id to pass to `create_share_link`.
+    pub target: String,
+    pub name: String,
+}
+
+/// The learner's share links page: every link, and what they may share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinksPage {
+    pub links: Vec<ShareLinkInfo>,
+    pub targets: Vec<ShareTarget>,
     pub live_links: usize,
     pub max_links: usize,
 }

@@ -214,6 +214,7 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("revoke_share_link", FnAccess::SignedIn),
     ("set_allow_indexing", FnAccess::SignedIn),
     ("email_signature", FnAccess::SignedIn),
+    ("share_links_page", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,

@@ -7,6 +7,7 @@
 
 pub mod badge;
 pub mod competencies;
+pub mod links;
 pub mod profile;
 pub mod share;
 pub mod stacks;

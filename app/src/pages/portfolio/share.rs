@@ -9,7 +9,8 @@ use leptos::prelude::*;
 
 use crate::api::portfolio::SetBadgeVisibility;
 use crate::api::sharing::{
-    CreateShareLink, RenameShareLink, RevokeShareLink, SetAllowIndexing, read_share_panel,
+    CreateShareLink, RenameShareLink, RevokeShareLink, SetAllowIndexing, email_signature,
+    read_share_panel,
 };
 use crate::components::form::{FormError, SubmitButton, last_error};
 use crate::model::sharing::{ShareLinkInfo, SharePanel, Snippet, SourceCount};
@@ -163,17 +164,26 @@ fn Links(
                 <SubmitButton label="Create link" busy_label="Creating…" pending=create.pending() />
                 <FormError error=last_error(create.value()) />
             </ActionForm>
-            <p class="meta">{format!("You have {} of at most {} live share links.", p.live_links, p.max_links)}</p>
+            <p class="meta">{format!("You have {} of at most {} live share links.", p.live_links, p.max_links)} " " <a href="/portfolio/links">"All my share links"</a></p>
         </details>
     }
 }
 
 #[component]
-fn LinkRow(
+pub(crate) fn LinkRow(
     l: ShareLinkInfo,
     revoke: ServerAction<RevokeShareLink>,
     rename: ServerAction<RenameShareLink>,
+    /// Say what the link shows (on the page listing every link).
+    #[prop(optional)]
+    show_target: bool,
 ) -> impl IntoView {
+    let kind = match l.kind.as_str() {
+        "collection" => "Collection",
+        "stack" => "Program stack",
+        _ => "Badge",
+    };
+    let target = show_target.then(|| format!("{kind}: {}", l.target_name));
     let live = l.state == "live";
     let state = match l.state.as_str() {
         "live" => match &l.expires_on {
@@ -188,6 +198,7 @@ fn LinkRow(
     view! {
         <li data-testid="share-link" data-state=l.state.clone()>
             <p><strong>{l.name.clone()}</strong> " · " <span class="meta">{state}</span>
+                {target.map(|t| view! { <br /><span class="meta" data-testid="share-link-target">{t}</span> })}
                 {l.show_evidence.then(|| view! { <span class="meta">" · shows evidence"</span> })}
             </p>
             {live.then(|| view! {
@@ -230,7 +241,7 @@ fn source_label(s: &str) -> &'static str {
 
 /// Views by source, or a line saying there are none yet.
 #[component]
-fn Views(views: Vec<SourceCount>) -> impl IntoView {
+pub(crate) fn Views(views: Vec<SourceCount>) -> impl IntoView {
     let total: i64 = views.iter().map(|v| v.views).sum();
     if total == 0 {
         return view! { <p class="meta" data-testid="views">"No views yet."</p> }.into_any();
@@ -325,27 +336,71 @@ fn SnippetBox(
 
 #[component]
 fn Signature(p: SharePanel) -> impl IntoView {
-    let row = (!p.signature_row.html.is_empty() && p.signature_row_names.len() > 1)
-        .then(|| (p.signature_row.clone(), p.signature_row_names.clone()));
-    let (variant, set_variant) = signal(false);
+    // 0: this badge; 1: the row of the newest public badges; 2: badges the learner picks.
+    let (variant, set_variant) = signal(0u8);
+    let (picked, set_picked) = signal(Vec::<String>::new());
+    let chosen = Action::new(|ids: &String| email_signature(ids.clone()));
     let one = p.signature.clone();
-    let row_snippet = row.as_ref().map(|(s, _)| s.clone());
-    let current = Signal::derive(move || match (&row_snippet, variant.get()) {
-        (Some(r), true) => r.clone(),
+    let row_snippet = p.signature_row.clone();
+    let has_row = !p.signature_row.html.is_empty() && p.signature_row_names.len() > 1;
+    let row_names = p.signature_row_names.join(", ");
+    let publics = p.public_badges.clone();
+    let can_pick = publics.len() > 1;
+    let current = Signal::derive(move || match variant.get() {
+        1 => row_snippet.clone(),
+        2 => match chosen.value().get() {
+            Some(Ok(s)) => s,
+            _ => one.clone(),
+        },
         _ => one.clone(),
     });
+    let toggle_pick = move |id: String, on: bool| {
+        set_picked.update(|v| {
+            v.retain(|x| *x != id);
+            if on {
+                v.push(id);
+            }
+        });
+        let ids = picked.get_untracked();
+        if !ids.is_empty() {
+            chosen.dispatch(ids.join(","));
+        }
+    };
     view! {
         <h3>"E-mail signature"</h3>
         {(!p.is_public).then(|| view! {
             <p class="hint">"Make the badge public first: the signature's image and “Verify” link open its permanent page."</p>
         })}
-        {row.map(|(_, names)| view! {
+        {(has_row || can_pick).then(|| view! {
             <fieldset class="inline-choice">
                 <legend>"Show"</legend>
-                <label><input type="radio" name="sig-variant" checked=true on:change=move |_| set_variant.set(false) />" This badge"</label>
-                <label><input type="radio" name="sig-variant" data-testid="signature-row" on:change=move |_| set_variant.set(true) />{format!(" A row of your public badges: {}", names.join(", "))}</label>
+                <label><input type="radio" name="sig-variant" checked=true on:change=move |_| set_variant.set(0) />" This badge"</label>
+                {has_row.then(|| view! {
+                    <label><input type="radio" name="sig-variant" data-testid="signature-row" on:change=move |_| set_variant.set(1) />{format!(" A row of your public badges: {row_names}")}</label>
+                })}
+                {can_pick.then(|| view! {
+                    <label><input type="radio" name="sig-variant" data-testid="signature-pick" on:change=move |_| set_variant.set(2) />" Badges I choose (up to four)"</label>
+                })}
             </fieldset>
         })}
+        <Show when=move || variant.get() == 2>
+            <fieldset class="inline-choice" data-testid="signature-choices">
+                <legend>"Public badges in the signature, in the order you tick them"</legend>
+                {publics.clone().into_iter().map(|b| {
+                    let id = b.target.clone();
+                    let id_disabled = b.target.clone();
+                    view! {
+                        <label>
+                            <input type="checkbox"
+                                prop:disabled=move || { let v = picked.get(); v.len() >= 4 && !v.contains(&id_disabled) }
+                                on:change=move |ev| toggle_pick(id.clone(), event_target_checked(&ev)) />
+                            " " {b.name}
+                        </label>
+                    }
+                }).collect_view()}
+                {move || chosen.value().get().and_then(Result::err).map(|e| view! { <p role="alert">{e.to_string()}</p> })}
+            </fieldset>
+        </Show>
         <div class="signature-grid">
             <div>
                 <h4>"Preview (exactly what is copied)"</h4>
@@ -437,7 +492,7 @@ fn CopyButton(text: String, label: &'static str) -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="button secondary" on:click=on_click>{label}</button>
+        <button type="button" class="button button-secondary" on:click=on_click>{label}</button>
         <span class="meta" role="status" aria-live="polite">{move || status.get()}</span>
     }
 }

@@ -16,7 +16,9 @@ use sea_orm::{
 
 use super::link_url;
 use crate::error::AppError;
-use crate::model::sharing::{MAX_LINK_NAME, MAX_LIVE_LINKS, ShareLinkInfo, SourceCount};
+use crate::model::sharing::{
+    LinksPage, MAX_LINK_NAME, MAX_LIVE_LINKS, ShareLinkInfo, ShareTarget, SourceCount,
+};
 use crate::server::db::{BeginWrite, begin_write};
 use crate::server::entities::{
     award, badge_version, collection, enrollment, imported_badge, program, share_link, user,
@@ -317,6 +319,104 @@ pub async fn list(
         .all(db)
         .await?;
     describe(db, base, rows, now).await
+}
+
+/// The learner's links page: every link, newest first, and what they may share (their
+/// badges, imported badges, collections, and programs they follow or completed).
+///
+/// # Errors
+/// Database errors.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    base: &str,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> ServerResult<LinksPage> {
+    let mut targets = Vec::new();
+    let awards = award::Entity::find()
+        .filter(award::Column::UserId.eq(user_id))
+        .filter(award::Column::ReplacedBy.is_null())
+        .order_by_desc(award::Column::AwardedAt)
+        .all(db)
+        .await?;
+    let names: HashMap<i32, String> = if awards.is_empty() {
+        HashMap::new()
+    } else {
+        badge_version::Entity::find()
+            .filter(badge_version::Column::Id.is_in(awards.iter().map(|a| a.badge_version_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.name))
+            .collect()
+    };
+    for a in &awards {
+        targets.push(ShareTarget {
+            kind: share_link::KIND_BADGE.into(),
+            target: a.public_id.to_string(),
+            name: names.get(&a.badge_version_id).cloned().unwrap_or_default(),
+        });
+    }
+    for (id, name) in imported_badge::Entity::find()
+        .select_only()
+        .column(imported_badge::Column::PublicId)
+        .column(imported_badge::Column::Name)
+        .filter(imported_badge::Column::UserId.eq(user_id))
+        .order_by_desc(imported_badge::Column::ImportedAt)
+        .into_tuple::<(uuid::Uuid, String)>()
+        .all(db)
+        .await?
+    {
+        targets.push(ShareTarget {
+            kind: share_link::KIND_BADGE.into(),
+            target: id.to_string(),
+            name: format!("{name} (imported)"),
+        });
+    }
+    for c in collection::Entity::find()
+        .filter(collection::Column::UserId.eq(user_id))
+        .order_by_asc(collection::Column::Position)
+        .all(db)
+        .await?
+    {
+        targets.push(ShareTarget {
+            kind: share_link::KIND_COLLECTION.into(),
+            target: c.public_id.to_string(),
+            name: c.name,
+        });
+    }
+    let enrolled: Vec<i32> = enrollment::Entity::find()
+        .select_only()
+        .column(enrollment::Column::ProgramId)
+        .filter(enrollment::Column::UserId.eq(user_id))
+        .filter(enrollment::Column::Status.eq(enrollment::ENROLLED))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let program_ids: Vec<i32> = enrolled
+        .into_iter()
+        .chain(awards.iter().filter_map(|a| a.program_id))
+        .collect();
+    if !program_ids.is_empty() {
+        for p in program::Entity::find()
+            .filter(program::Column::Id.is_in(program_ids))
+            .order_by_asc(program::Column::Name)
+            .all(db)
+            .await?
+        {
+            targets.push(ShareTarget {
+                kind: share_link::KIND_STACK.into(),
+                target: p.public_id.to_string(),
+                name: p.name,
+            });
+        }
+    }
+    Ok(LinksPage {
+        links: list(db, base, user_id, None, now).await?,
+        targets,
+        live_links: live_count(db, user_id, now).await?,
+        max_links: MAX_LIVE_LINKS,
+    })
 }
 
 /// One of the learner's links; another's is not found.

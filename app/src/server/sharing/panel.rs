@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, se
 
 use super::{links, snippets};
 use crate::error::AppError;
-use crate::model::sharing::{MAX_LIVE_LINKS, SharePanel, Snippet};
+use crate::model::sharing::{MAX_LIVE_LINKS, SharePanel, ShareTarget, Snippet};
 use crate::server::db::{BeginWrite, begin_write};
 use crate::server::entities::{award, view_count};
 use crate::server::error::ServerResult;
@@ -56,6 +56,36 @@ pub async fn signature_row<C: BeginWrite>(
     }
     awards.truncate(snippets::SIGNATURE_ROW_MAX);
     held_from(db, settings, awards).await
+}
+
+/// The learner's public, unrevoked badges, newest first (at most 50), to choose from.
+///
+/// # Errors
+/// Database errors.
+pub async fn public_badges<C: BeginWrite>(
+    db: &C,
+    settings: &Settings,
+    user_id: i32,
+) -> ServerResult<Vec<ShareTarget>> {
+    let awards = award::Entity::find()
+        .filter(award::Column::UserId.eq(user_id))
+        .filter(award::Column::IsPublic.eq(true))
+        .filter(award::Column::RevokedAt.is_null())
+        .filter(award::Column::ReplacedBy.is_null())
+        .order_by_desc(award::Column::AwardedAt)
+        .order_by_desc(award::Column::Id)
+        .limit(50)
+        .all(db)
+        .await?;
+    Ok(held_from(db, settings, awards)
+        .await?
+        .iter()
+        .map(|h| ShareTarget {
+            kind: "badge".into(),
+            target: h.award.public_id.to_string(),
+            name: h.version.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// The signature for badges the learner chose by public id (up to four of their own
@@ -145,6 +175,7 @@ pub async fn share_panel<C: BeginWrite>(
         },
         signature_row,
         signature_row_names: row_cards.iter().map(|c| c.name.clone()).collect(),
+        public_badges: public_badges(db, settings, user_id).await?,
         links: links::list(db, base, user_id, Some(a.id), now).await?,
         live_links: links::live_count(db, user_id, now).await?,
         max_links: MAX_LIVE_LINKS,
