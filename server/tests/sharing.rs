@@ -16,7 +16,9 @@ use serde_json::Value;
 use app::model::Role;
 use app::server::awards::{self, AwardRequest, Issued, Recipient};
 use app::server::catalog::{badges, enrollment, programs};
-use app::server::entities::{award, collection, credential, institution, share_link, user, view_count};
+use app::server::entities::{
+    award, collection, credential, institution, share_link, user, view_count,
+};
 use app::server::{accounts, issuing};
 use common::TestApp;
 
@@ -163,7 +165,6 @@ async fn give(app: &TestApp, badge_id: i32, u: &user::Model) -> award::Model {
     }
 }
 
-
 /// Ada with two badges of North (which stack into the program `data`, so she holds
 /// its credential too), Grace with one; both signed in.
 struct World {
@@ -195,17 +196,38 @@ async fn world(app: &TestApp) -> World {
         .unwrap()
         .public_id
         .to_string();
-    World { north, ada, ada_s, grace, grace_s, wrangling, graces, program_id }
+    World {
+        north,
+        ada,
+        ada_s,
+        grace,
+        grace_s,
+        wrangling,
+        graces,
+        program_id,
+    }
 }
 
 fn json(r: &common::Reply) -> Value {
     serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
 }
 
-async fn create(app: &TestApp, s: &str, kind: &str, target: &str, name: &str, expires: &str) -> common::Reply {
+async fn create(
+    app: &TestApp,
+    s: &str,
+    kind: &str,
+    target: &str,
+    name: &str,
+    expires: &str,
+) -> common::Reply {
     app.call(
         "create_share_link",
-        &[("kind", kind), ("target", target), ("name", name), ("expires_on", expires)],
+        &[
+            ("kind", kind),
+            ("target", target),
+            ("name", name),
+            ("expires_on", expires),
+        ],
         Some(s),
     )
     .await
@@ -511,7 +533,7 @@ on_both_backends! {
         let r = app.call("email_signature", &[("awards", &t)], Some(&w.ada_s)).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert!(json(&r)["text"].as_str().unwrap().contains(&format!("Verify: {base}/c/{t}?src=email")));
-        let five = vec![t.as_str(); 5].join(",");
+        let five = [t.as_str(); 5].join(",");
         let r = app.call("email_signature", &[("awards", &five)], Some(&w.ada_s)).await;
         assert_eq!(r.status, 422, "{}", r.body);
 

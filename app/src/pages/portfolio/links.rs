@@ -57,7 +57,11 @@ fn Body(
     rename: ServerAction<RenameShareLink>,
 ) -> impl IntoView {
     let of = |kind: &str| -> Vec<ShareTarget> {
-        p.targets.iter().filter(|t| t.kind == kind).cloned().collect()
+        p.targets
+            .iter()
+            .filter(|t| t.kind == kind)
+            .cloned()
+            .collect()
     };
     let badges = of("badge");
     let collections = of("collection");

@@ -508,7 +508,9 @@ pub async fn views_by_source(
         .all(db)
         .await?;
     for (id, source, views) in rows {
-        out.entry(id).or_default().push(SourceCount { source, views });
+        out.entry(id)
+            .or_default()
+            .push(SourceCount { source, views });
     }
     for v in out.values_mut() {
         v.sort_by(|a, b| b.views.cmp(&a.views).then(a.source.cmp(&b.source)));
@@ -598,7 +600,10 @@ async fn describe(
             let (target, target_name) = if let Some(a) = r.award_id.and_then(|id| awards.get(&id)) {
                 (
                     a.public_id.to_string(),
-                    versions.get(&a.badge_version_id).cloned().unwrap_or_default(),
+                    versions
+                        .get(&a.badge_version_id)
+                        .cloned()
+                        .unwrap_or_default(),
                 )
             } else if let Some((p, n)) = r.imported_badge_id.and_then(|id| imports.get(&id)) {
                 (p.to_string(), n.clone())

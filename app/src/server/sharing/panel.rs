@@ -18,8 +18,16 @@ use crate::server::state::Settings;
 pub fn card(h: &Held) -> snippets::Card {
     snippets::Card {
         public_id: h.award.public_id,
-        name: h.version.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
-        issuer: h.issuer.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+        name: h
+            .version
+            .as_ref()
+            .map(|v| v.name.clone())
+            .unwrap_or_default(),
+        issuer: h
+            .issuer
+            .as_ref()
+            .map(|i| i.name.clone())
+            .unwrap_or_default(),
         linkedin_org_id: h.issuer.as_ref().and_then(|i| i.linkedin_org_id.clone()),
         image_url: h.image_url.clone(),
         issued_at: h.award.awarded_at,
@@ -83,7 +91,11 @@ pub async fn public_badges<C: BeginWrite>(
         .map(|h| ShareTarget {
             kind: "badge".into(),
             target: h.award.public_id.to_string(),
-            name: h.version.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
+            name: h
+                .version
+                .as_ref()
+                .map(|v| v.name.clone())
+                .unwrap_or_default(),
         })
         .collect())
 }

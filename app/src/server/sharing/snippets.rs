@@ -140,10 +140,7 @@ pub fn alt_text(card: &Card) -> String {
 
 /// `<iframe>` code for the embed card (`/embed/c/{id}?src=embed`).
 pub fn embed_iframe(base: &str, card: &Card) -> String {
-    let src = with_source(
-        &format!("{base}/embed/c/{}", card.public_id),
-        Source::Embed,
-    );
+    let src = with_source(&format!("{base}/embed/c/{}", card.public_id), Source::Embed);
     format!(
         "<iframe src=\"{}\" title=\"{}\" width=\"360\" height=\"440\" style=\"border:0;max-width:100%;\" loading=\"lazy\" referrerpolicy=\"strict-origin-when-cross-origin\"></iframe>",
         esc(&src),
@@ -345,7 +342,10 @@ mod tests {
 
     #[test]
     fn a_signature_row_holds_at_most_four_and_stays_well_under_gmails_limit() {
-        let long = format!("{}&<>\"'", "Ünïcødé badge name with a long title ".repeat(5));
+        let long = format!(
+            "{}&<>\"'",
+            "Ünïcødé badge name with a long title ".repeat(5)
+        );
         let cards: Vec<Card> = (0..6).map(|_| card(&long, &long)).collect();
         let (html, _) = signature(BASE, &cards);
         assert_eq!(elements(&html).iter().filter(|e| *e == "img").count(), 4);
@@ -367,10 +367,21 @@ mod tests {
 
         let img = embed_image(BASE, &c);
         assert!(!img.contains("<script"));
-        assert!(!elements(&img).iter().any(|e| e == "iframe" || e == "script"));
+        assert!(
+            !elements(&img)
+                .iter()
+                .any(|e| e == "iframe" || e == "script")
+        );
         let (texts, attrs) = parse(&img);
-        assert!(texts.iter().filter(|t| *t == NASTY).count() >= 2, "{texts:?}");
-        assert!(attrs.iter().any(|(t, a, v)| t == "img" && a == "src" && v == &c.image_url));
+        assert!(
+            texts.iter().filter(|t| *t == NASTY).count() >= 2,
+            "{texts:?}"
+        );
+        assert!(
+            attrs
+                .iter()
+                .any(|(t, a, v)| t == "img" && a == "src" && v == &c.image_url)
+        );
         assert_eq!(
             embed_link(BASE, &c),
             format!("{BASE}/c/{}?src=embed", c.public_id)
@@ -396,7 +407,10 @@ mod tests {
             assert_eq!(q["issueMonth"], "1");
             assert_eq!(q["expirationYear"], "2028");
             assert_eq!(q["expirationMonth"], "12");
-            assert_eq!(q["certUrl"], format!("{BASE}/c/{}?src=linkedin", c.public_id));
+            assert_eq!(
+                q["certUrl"],
+                format!("{BASE}/c/{}?src=linkedin", c.public_id)
+            );
             assert_eq!(q["certId"], cert_id(c.public_id));
         }
         let mut c = card("Data", "North");
@@ -433,7 +447,11 @@ mod tests {
         let id = cert_id(a);
         assert_eq!(id.len(), 13);
         assert!(id.starts_with("BF-"));
-        assert!(id[3..].bytes().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert!(
+            id[3..]
+                .bytes()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
         assert!(!id[3..].contains(['I', 'L', 'O', 'U']));
         assert!(!id.contains("urn"));
     }
