@@ -10,5 +10,6 @@ pub mod awards;
 pub mod bulk;
 pub mod catalog;
 pub mod evidence;
+pub mod import;
 pub mod outbox;
 pub mod portfolio;

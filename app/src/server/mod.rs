@@ -5,6 +5,7 @@
 
 pub mod account_tokens;
 pub mod accounts;
+pub mod addresses;
 pub mod actor_cache;
 pub mod authz;
 pub mod awards;

@@ -39,7 +39,7 @@ pub async fn own_award(
         .ok_or_else(|| AppError::NotFound.into())
 }
 
-fn outcome_name(o: openbadges::verify::Outcome) -> &'static str {
+pub(crate) fn outcome_name(o: openbadges::verify::Outcome) -> &'static str {
     use openbadges::verify::Outcome;
     match o {
         Outcome::Pass => "pass",
