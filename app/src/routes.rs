@@ -35,7 +35,9 @@ use crate::pages::{
     not_found::NotFound,
     notifications::NotificationsPage,
     outbox::OutboxPage,
-    portfolio::{Portfolio, badge::PortfolioBadgePage, profile::PublicProfilePage},
+    portfolio::{
+        Portfolio, badge::PortfolioBadgePage, import::ImportPage, profile::PublicProfilePage,
+    },
     settings::Settings,
     sign_in::SignInPage,
     sign_up::SignUpPage,
@@ -69,6 +71,10 @@ lazy_page!(
 lazy_page!(
     /// `/portfolio/badges/:award`.
     PortfolioBadgeRoute => PortfolioBadgePage
+);
+lazy_page!(
+    /// `/portfolio/import`.
+    PortfolioImportRoute => ImportPage
 );
 lazy_page!(
     /// `/p/:handle`.
@@ -178,6 +184,7 @@ pub fn AppRoutes() -> impl IntoView {
                 view={Lazy::<PortfolioRoute>::new()}
                 ssr=SsrMode::Async
             />
+            <Route path=path!("/portfolio/import") view={Lazy::<PortfolioImportRoute>::new()} />
             <Route
                 path=path!("/portfolio/badges/:award")
                 view={Lazy::<PortfolioBadgeRoute>::new()}

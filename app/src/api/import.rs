@@ -73,9 +73,10 @@ pub async fn remove_address(id: i32) -> Result<(), AppError> {
 }
 
 /// Imports a badge. Multipart fields: `file` (a baked PNG/SVG, JSON or JWT file),
-/// `text` (pasted JSON or JWT) or `url`; the first given is used.
+/// `text` (pasted JSON or JWT) or `url`; the first given is used. Returns the new
+/// badge's public id.
 #[server(endpoint = "import_badge", input = MultipartFormData)]
-pub async fn import_badge(data: MultipartData) -> Result<Imported, AppError> {
+pub async fn import_badge(data: MultipartData) -> Result<String, AppError> {
     use crate::server::{
         authz::Action,
         portfolio::import::{self, Documents, Upload},
@@ -108,6 +109,7 @@ pub async fn import_badge(data: MultipartData) -> Result<Imported, AppError> {
             &Documents::Network,
         )
         .await
+        .map(|i: Imported| i.public_id)
     };
     run.await.map_err(AppError::from)
 }

@@ -712,6 +712,200 @@ pub async fn reverify<C: BeginWrite>(
     })
 }
 
+/// The learner's imports, newest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn held(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> ServerResult<Vec<imported_badge::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(imported_badge::Entity::find()
+        .filter(imported_badge::Column::UserId.eq(user_id))
+        .order_by_desc(imported_badge::Column::ImportedAt)
+        .order_by_desc(imported_badge::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// How many badges the learner imported.
+///
+/// # Errors
+/// Database errors.
+pub async fn count(db: &impl ConnectionTrait, user_id: i32) -> ServerResult<usize> {
+    use sea_orm::PaginatorTrait;
+    let n = imported_badge::Entity::find()
+        .filter(imported_badge::Column::UserId.eq(user_id))
+        .count(db)
+        .await?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// The issuer filter's value for an imported badge's issuer (`imported-` and its name
+/// in lower-case words joined by hyphens), apart from the slugs of our institutions.
+pub fn issuer_slug(name: &str) -> String {
+    let words: Vec<String> = name
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    format!("imported-{}", words.join("-"))
+}
+
+/// The wall's card of an import.
+pub fn card(i: &imported_badge::Model, mark: crate::model::portfolio::Mark) -> crate::model::portfolio::WallCard {
+    crate::model::portfolio::WallCard {
+        public_id: i.public_id.to_string(),
+        name: i.name.clone(),
+        issuer: i.issuer_name.clone(),
+        image_url: i.image_url.clone().unwrap_or_default(),
+        awarded_at: super::date(i.issued_at.unwrap_or(i.imported_at)),
+        expires_at: i.expires_at.map(super::date),
+        mark,
+        revocation_reason: None,
+        is_public: i.is_public,
+        program: None,
+        credits: 0,
+        imported: true,
+    }
+}
+
+/// Adds the imports' issuers and marks to the wall's filter choices.
+///
+/// # Errors
+/// Database errors.
+pub async fn add_filters(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    filters: &mut crate::model::portfolio::WallFilters,
+    now: DateTime<Utc>,
+) -> ServerResult<()> {
+    use crate::model::awards::FilterOption;
+    use crate::model::portfolio::Mark;
+    let imports = held(db, user_id).await?;
+    if imports.is_empty() {
+        return Ok(());
+    }
+    for i in &imports {
+        let value = issuer_slug(&i.issuer_name);
+        if !filters.issuers.iter().any(|o| o.value == value) {
+            filters.issuers.push(FilterOption {
+                value,
+                label: format!("{} (imported)", i.issuer_name),
+            });
+        }
+    }
+    filters
+        .issuers
+        .sort_by_cached_key(|o| o.label.to_lowercase());
+    let mut marks: Vec<Mark> = filters
+        .statuses
+        .iter()
+        .filter_map(|o| Mark::parse(&o.value))
+        .collect();
+    marks.extend(imports.iter().map(|i| import_mark(i, now)));
+    filters.statuses = Mark::ALL
+        .into_iter()
+        .filter(|m| marks.contains(m))
+        .map(|m| FilterOption {
+            value: m.as_str().to_string(),
+            label: m.label().to_string(),
+        })
+        .collect();
+    Ok(())
+}
+
+/// The badge page of one of the learner's imports, re-verified now from its original
+/// bytes.
+///
+/// # Errors
+/// `NotFound` for an import that is not theirs; database errors.
+pub async fn detail<C: BeginWrite>(
+    db: &C,
+    settings: &Settings,
+    user_id: i32,
+    public_id: &str,
+    docs: &Documents,
+    now: DateTime<Utc>,
+) -> ServerResult<crate::model::portfolio::BadgeDetail> {
+    let row = own_import(db, user_id, public_id).await?;
+    let verification = reverify(db, settings, &row, docs, now).await?;
+    let handle = crate::server::entities::user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .and_then(|u| u.handle);
+    Ok(crate::model::portfolio::BadgeDetail {
+        public_id: row.public_id.to_string(),
+        name: row.name.clone(),
+        description: row.description.clone(),
+        image_url: row.image_url.clone().unwrap_or_default(),
+        issuer: row.issuer_name.clone(),
+        issuer_url: row.issuer_url.clone(),
+        awarded_at: super::date(row.issued_at.unwrap_or(row.imported_at)),
+        expires_at: row.expires_at.map(super::date),
+        criteria: String::new(),
+        alignments: Vec::new(),
+        credits: 0,
+        program: None,
+        narrative: None,
+        evidence: Vec::new(),
+        rubric: Vec::new(),
+        verification,
+        is_public: row.is_public,
+        download_url: String::new(),
+        profile_url: handle.as_deref().map(crate::model::portfolio::profile_path),
+        imported: true,
+    })
+}
+
+/// A learner's public imports last found authentic and not withdrawn.
+///
+/// # Errors
+/// Database errors.
+pub async fn public_of(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> ServerResult<Vec<imported_badge::Model>> {
+    Ok(imported_badge::Entity::find()
+        .filter(imported_badge::Column::UserId.eq(user_id))
+        .filter(imported_badge::Column::IsPublic.eq(true))
+        .filter(imported_badge::Column::Verdict.eq(Verdict::Verified.as_str()))
+        .filter(imported_badge::Column::Standing.is_not_in([
+            Standing::Revoked.as_str(),
+            Standing::Suspended.as_str(),
+        ]))
+        .all(db)
+        .await?
+        .into_iter()
+        // Belt and braces: only what is public reaches the page.
+        .filter(|i| i.is_public && i.user_id == user_id)
+        .collect())
+}
+
+/// Shows one of the learner's imports on their public profile or hides it.
+///
+/// # Errors
+/// `NotFound` for someone else's; database errors.
+pub async fn set_visibility<C: BeginWrite>(
+    db: &C,
+    user_id: i32,
+    public_id: &str,
+    public: bool,
+) -> ServerResult<bool> {
+    let row = own_import(db, user_id, public_id).await?;
+    let txn = crate::server::db::begin_write(db).await?;
+    imported_badge::Entity::update_many()
+        .col_expr(imported_badge::Column::IsPublic, Expr::value(public))
+        .filter(imported_badge::Column::Id.eq(row.id))
+        .filter(imported_badge::Column::UserId.eq(user_id))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(public)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
