@@ -3,12 +3,16 @@
 // issuer so they verify without any network document:
 //   - import-did-only.json: the subject is named only by a DID (no e-mail identifier);
 //   - import-hashed-typed.json: the recipient is a salted SHA-256 of
-//     "Grace.Hopper@Example.org" hashed exactly as typed (mixed case).
+//     "Grace.Hopper@Example.org" hashed exactly as typed (mixed case);
+//   - import-baked.png: an OB 3.0 credential for ada@example.org baked into a PNG here
+//     (an `iTXt` chunk, keyword `openbadgecredential`, written with Node's zlib), for
+//     the end-to-end test: it verifies with no network document.
 // Seeded keys, so running it again gives the same files.
 // Run with: node make-import-fixtures.mjs (from this folder).
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
+import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import * as vc from "@digitalbazaar/vc";
@@ -82,4 +86,22 @@ write(
     }),
   ),
 );
+// Baking by hand: signature, IHDR… then an iTXt chunk before IEND.
+const ada = credential("urn:uuid:6a1f0c52-0000-4000-8000-0000000000a3", "Community Mentor", {
+  identifier: [{ type: "IdentityObject", hashed: false, identityType: "emailAddress", identityHash: "ada@example.org" }],
+});
+const signed = JSON.stringify(await sign(ada));
+const png = fs.readFileSync(path.join(here, "..", "..", "server", "tests", "fixtures", "badge.png"));
+const chunk = (type, data) => {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, "latin1"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(td) >>> 0);
+  return Buffer.concat([len, td, crc]);
+};
+const itxt = Buffer.concat([Buffer.from("openbadgecredential", "latin1"), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(signed, "utf8")]);
+const iend = png.length - 12;
+fs.writeFileSync(path.join(out, "import-baked.png"), Buffer.concat([png.subarray(0, iend), chunk("iTXt", itxt), png.subarray(iend)]));
+console.log("wrote import-baked.png");
 console.log("wrote import-did-only.json and import-hashed-typed.json");
