@@ -199,7 +199,14 @@ async fn seed_import(db: &DatabaseConnection, settings: &Settings) -> Result<(),
     let cred = foreign_credential()?;
     let text = serde_json::to_string_pretty(&cred)
         .map_err(|_| SeedError::Server(ServerError::Context("serialising the demo import")))?;
-    import::import(db, settings, ada.id, Upload::Pasted(text), &Documents::Network).await?;
+    import::import(
+        db,
+        settings,
+        ada.id,
+        Upload::Pasted(text),
+        &Documents::Network,
+    )
+    .await?;
     Ok(())
 }
 

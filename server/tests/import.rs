@@ -92,7 +92,10 @@ async fn latest_token(app: &TestApp, to: &str) -> String {
         .into_iter()
         .filter(|m| m.recipient.eq_ignore_ascii_case(to))
         .collect::<Vec<_>>();
-    let body = &mails.last().unwrap_or_else(|| panic!("no mail to {to}")).body;
+    let body = &mails
+        .last()
+        .unwrap_or_else(|| panic!("no mail to {to}"))
+        .body;
     let prefix = "/account/confirm?token=";
     let start = body.find(prefix).unwrap() + prefix.len();
     body[start..]

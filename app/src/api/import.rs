@@ -78,6 +78,7 @@ pub async fn remove_address(id: i32) -> Result<(), AppError> {
 #[server(endpoint = "import_badge", input = MultipartFormData)]
 pub async fn import_badge(data: MultipartData) -> Result<String, AppError> {
     use crate::server::{
+        ServerError,
         authz::Action,
         portfolio::import::{self, Documents, Upload},
         request, uploads,
@@ -87,6 +88,13 @@ pub async fn import_badge(data: MultipartData) -> Result<String, AppError> {
         // Only a signed-in learner makes us read an upload at all.
         let actor = request::authorize(&state, Action::ManageOwnPortfolio).await?;
         let user_id = actor.user().ok_or(AppError::Unauthenticated)?.id;
+        // An import runs a verification (which may fetch): `/verify`'s allowance.
+        state
+            .login_limiter
+            .check_verify(request::client_ip())
+            .map_err(|retry_after_secs| {
+                ServerError::User(AppError::RateLimited { retry_after_secs })
+            })?;
         let form = uploads::read_form_with_cap(data, "file", import::MAX_FILE_BYTES, || {
             AppError::invalid(format!(
                 "That file is too large to be a badge: the limit is {} MiB.",

@@ -622,13 +622,11 @@ pub async fn confirm_link(
         Some(Purpose::ConfirmEmail) => {
             if user.email == used.email {
                 mark_confirmed(&*txn, user.id).await?;
-                super::awards::claims::claim_pending(&*txn, settings, user.id, &user.email)
-                    .await?;
+                super::awards::claims::claim_pending(&*txn, settings, user.id, &user.email).await?;
                 Confirmed::Address { user_id: user.id }
             } else if super::addresses::confirm(&*txn, user.id, &used.email).await? {
                 // One of the account's extra addresses (`addresses`).
-                super::awards::claims::claim_pending(&*txn, settings, user.id, &used.email)
-                    .await?;
+                super::awards::claims::claim_pending(&*txn, settings, user.id, &used.email).await?;
                 Confirmed::Extra {
                     user_id: user.id,
                     email: used.email,

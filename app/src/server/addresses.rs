@@ -28,7 +28,10 @@ use crate::model::import::{Addresses, ExtraAddress, MAX_EXTRA_ADDRESSES};
 pub const IN_USE: &str = "This address is already in use.";
 
 fn lower_eq(col: user_email::Column, email: &str) -> sea_orm::sea_query::SimpleExpr {
-    ExprTrait::eq(Expr::expr(Func::lower(Expr::col(col))), email.to_lowercase())
+    ExprTrait::eq(
+        Expr::expr(Func::lower(Expr::col(col))),
+        email.to_lowercase(),
+    )
 }
 
 /// The account's addresses.
@@ -209,7 +212,11 @@ pub async fn resend(
     }
     let txn = super::db::begin_write(db).await?;
     let token = account_tokens::issue(&*txn, user.id, Purpose::ConfirmEmail, &row.email).await?;
-    mail::enqueue(&*txn, confirm_extra_mail(public_url, user, &row.email, &token)).await?;
+    mail::enqueue(
+        &*txn,
+        confirm_extra_mail(public_url, user, &row.email, &token),
+    )
+    .await?;
     txn.commit().await?;
     mail::wake();
     Ok(())

@@ -5,8 +5,8 @@
 
 pub mod account_tokens;
 pub mod accounts;
-pub mod addresses;
 pub mod actor_cache;
+pub mod addresses;
 pub mod authz;
 pub mod awards;
 pub mod catalog;

@@ -71,14 +71,12 @@ pub async fn claim_pending<C: BeginWrite>(
     let txn = begin_write(db).await?;
     let pending = award::Entity::find()
         .filter(award::Column::UserId.is_null())
-        .filter(
-            sea_orm::sea_query::ExprTrait::eq(
-                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                    award::Column::RecipientEmail,
-                ))),
-                email,
-            ),
-        )
+        .filter(sea_orm::sea_query::ExprTrait::eq(
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                award::Column::RecipientEmail,
+            ))),
+            email,
+        ))
         .all(&*txn)
         .await?;
     let mut claimed = Vec::new();

@@ -109,7 +109,9 @@ pub enum Refused {
     WrongRecipient,
     #[error("This badge was issued here and is already on your wall.")]
     AlreadyOnWall,
-    #[error("This badge was issued on this site; it appears on the wall of the account it was awarded to.")]
+    #[error(
+        "This badge was issued on this site; it appears on the wall of the account it was awarded to."
+    )]
     IssuedHere,
     #[error("You have already imported this badge.")]
     Duplicate,
@@ -163,11 +165,10 @@ async fn read(upload: Upload) -> ServerResult<Original> {
         }
     };
     tokio::task::spawn_blocking(move || {
-        let input = input::read(&bytes).map_err(|e| Refused::Unreadable(capitalised(&e.to_string())))?;
+        let input =
+            input::read(&bytes).map_err(|e| Refused::Unreadable(capitalised(&e.to_string())))?;
         let (format, media_type) = match (&input, baking::sniff(&bytes)) {
-            (Input::Url(_), None) if url.is_some() => {
-                (imported_badge::FORMAT_URL, "text/uri-list")
-            }
+            (Input::Url(_), None) if url.is_some() => (imported_badge::FORMAT_URL, "text/uri-list"),
             (Input::Url(_), None) => {
                 return Err(Refused::Unreadable(
                     "Give a web address in the address field, or paste the badge itself.".into(),
@@ -175,7 +176,9 @@ async fn read(upload: Upload) -> ServerResult<Original> {
             }
             (_, Some(ImageFormat::Png)) => (imported_badge::FORMAT_BAKED_PNG, "image/png"),
             (_, Some(ImageFormat::Svg)) => (imported_badge::FORMAT_BAKED_SVG, "image/svg+xml"),
-            (Input::Jwt(_), None) if is_ob2(&input) => (imported_badge::FORMAT_OB2, "application/jwt"),
+            (Input::Jwt(_), None) if is_ob2(&input) => {
+                (imported_badge::FORMAT_OB2, "application/jwt")
+            }
             (Input::Jwt(_), None) => (imported_badge::FORMAT_OB3_JWT, "application/jwt"),
             (Input::Credential(_), None) if is_ob2(&input) => {
                 (imported_badge::FORMAT_OB2, "application/json")
@@ -413,8 +416,7 @@ fn shown(cred: &Value, report: &Report) -> Shown {
         issuer_name: text_of(issuer_obj, "name", MAX_NAME_CHARS)
             .or_else(|| report.issuer_name.clone())
             .unwrap_or_else(|| "Unknown issuer".into()),
-        issuer_url: web(text_of(issuer_obj, "url", 2048))
-            .or_else(|| web(report.issuer_id.clone())),
+        issuer_url: web(text_of(issuer_obj, "url", 2048)).or_else(|| web(report.issuer_id.clone())),
         image_url: image_of(achievement).or_else(|| image_of(Some(cred))),
         issued_at: time_of(Some(cred), &["validFrom", "issuanceDate", "awardedDate"]),
         expires_at: time_of(Some(cred), &["validUntil", "expirationDate"]),
@@ -755,7 +757,10 @@ pub fn issuer_slug(name: &str) -> String {
 }
 
 /// The wall's card of an import.
-pub fn card(i: &imported_badge::Model, mark: crate::model::portfolio::Mark) -> crate::model::portfolio::WallCard {
+pub fn card(
+    i: &imported_badge::Model,
+    mark: crate::model::portfolio::Mark,
+) -> crate::model::portfolio::WallCard {
     crate::model::portfolio::WallCard {
         public_id: i.public_id.to_string(),
         name: i.name.clone(),
@@ -872,10 +877,10 @@ pub async fn public_of(
         .filter(imported_badge::Column::UserId.eq(user_id))
         .filter(imported_badge::Column::IsPublic.eq(true))
         .filter(imported_badge::Column::Verdict.eq(Verdict::Verified.as_str()))
-        .filter(imported_badge::Column::Standing.is_not_in([
-            Standing::Revoked.as_str(),
-            Standing::Suspended.as_str(),
-        ]))
+        .filter(
+            imported_badge::Column::Standing
+                .is_not_in([Standing::Revoked.as_str(), Standing::Suspended.as_str()]),
+        )
         .all(db)
         .await?
         .into_iter()
@@ -917,10 +922,22 @@ mod tests {
             hashed: true,
             salt: "pepper".into(),
         };
-        assert!(identity_matches(&salted("ada@example.org"), "Ada@Example.org"));
-        assert!(identity_matches(&salted("Ada@Example.org"), "Ada@Example.org"));
-        assert!(!identity_matches(&salted("Ada@Example.org"), "ada@example.org"));
-        assert!(!identity_matches(&salted("eve@example.org"), "ada@example.org"));
+        assert!(identity_matches(
+            &salted("ada@example.org"),
+            "Ada@Example.org"
+        ));
+        assert!(identity_matches(
+            &salted("Ada@Example.org"),
+            "Ada@Example.org"
+        ));
+        assert!(!identity_matches(
+            &salted("Ada@Example.org"),
+            "ada@example.org"
+        ));
+        assert!(!identity_matches(
+            &salted("eve@example.org"),
+            "ada@example.org"
+        ));
         let md5 = Identity {
             value: format!(
                 "md5${}",

@@ -254,7 +254,7 @@ pub async fn public_profile(
                 when: i.issued_at.unwrap_or(i.imported_at),
             }),
     );
-    badges.sort_by(|a, b| b.when.cmp(&a.when));
+    badges.sort_by_key(|b| std::cmp::Reverse(b.when));
     let badges = badges
         .into_iter()
         .map(|b| PublicBadge {

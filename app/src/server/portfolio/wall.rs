@@ -286,7 +286,7 @@ pub async fn wall(
         .collect();
     cards.append(&mut extra);
     match sort {
-        Sort::Date => cards.sort_by(|a, b| b.0.cmp(&a.0)),
+        Sort::Date => cards.sort_by_key(|a| std::cmp::Reverse(a.0)),
         Sort::Name => cards.sort_by(|a, b| a.1.cmp(&b.1)),
         Sort::Issuer => cards.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1))),
     }
