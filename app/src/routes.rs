@@ -36,7 +36,8 @@ use crate::pages::{
     notifications::NotificationsPage,
     outbox::OutboxPage,
     portfolio::{
-        Portfolio, badge::PortfolioBadgePage, links::ShareLinksPage, profile::PublicProfilePage,
+        Portfolio, badge::PortfolioBadgePage, import::ImportPage, links::ShareLinksPage,
+        profile::PublicProfilePage,
     },
     settings::Settings,
     sign_in::SignInPage,
@@ -75,6 +76,10 @@ lazy_page!(
 lazy_page!(
     /// `/portfolio/links`.
     ShareLinksRoute => ShareLinksPage
+);
+lazy_page!(
+    /// `/portfolio/import`.
+    PortfolioImportRoute => ImportPage
 );
 lazy_page!(
     /// `/p/:handle`.
@@ -184,6 +189,7 @@ pub fn AppRoutes() -> impl IntoView {
                 view={Lazy::<PortfolioRoute>::new()}
                 ssr=SsrMode::Async
             />
+            <Route path=path!("/portfolio/import") view={Lazy::<PortfolioImportRoute>::new()} />
             <Route
                 path=path!("/portfolio/badges/:award")
                 view={Lazy::<PortfolioBadgeRoute>::new()}

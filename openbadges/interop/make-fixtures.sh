@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 [ -d node_modules/jose ] || npm ci
 node make-fixtures.mjs
+node make-import-fixtures.mjs
 VENV="${BAKERY_VENV:-$(mktemp -d)/venv}"
 [ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q openbadges-bakery==2.0.0; }
 "$VENV/bin/python" bake-ob2.py

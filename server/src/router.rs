@@ -42,9 +42,12 @@ pub const MAX_BULK_BODY_BYTES: usize =
 /// The endpoint that takes a bulk award file.
 pub const BULK_UPLOAD_PATH: &str = "/api/bulk_preview";
 
+/// The endpoint that imports a badge (a baked image, JSON or a JWT): `/verify`'s cap.
+pub const IMPORT_UPLOAD_PATH: &str = "/api/import_badge";
+
 /// The body limit of a request to `path`.
 fn body_limit_for(path: &str) -> usize {
-    if routes::verify::takes_upload(path) {
+    if routes::verify::takes_upload(path) || path == IMPORT_UPLOAD_PATH {
         routes::verify::MAX_VERIFY_BODY_BYTES
     } else if path == EVIDENCE_UPLOAD_PATH {
         MAX_EVIDENCE_BODY_BYTES

@@ -129,6 +129,85 @@ pub async fn seed_demo(db: &DatabaseConnection, settings: &Settings) -> Result<(
     seed_earning(db, settings).await?;
     seed_portfolio(db).await?;
     seed_sharing(db).await?;
+    seed_import(db, settings).await?;
+    Ok(())
+}
+
+/// The issuer of Ada's imported badge: another platform, not this one.
+pub const DEMO_IMPORT_ISSUER: &str = "Open Learning Collective";
+/// The name of Ada's imported badge.
+pub const DEMO_IMPORT_BADGE: &str = "Open Source Contributor";
+
+/// An OB 3.0 credential for ada@example.org (hashed with a salt) signed by a did:key
+/// made now: another issuer, as if from another platform.
+fn foreign_credential() -> Result<serde_json::Value, SeedError> {
+    use openbadges::keys::{SigningKey, verification_method};
+    use rand::RngCore as _;
+    let key = SigningKey::generate();
+    let did = format!("did:key:{}", key.public_multibase());
+    let vm = verification_method(&did, &key.public_multibase());
+    let mut salt = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let salt: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    let mut cred = serde_json::json!({
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ],
+        "id": format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": { "id": did, "type": ["Profile"], "name": DEMO_IMPORT_ISSUER },
+        "validFrom": "2026-03-01T00:00:00Z",
+        "name": DEMO_IMPORT_BADGE,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [{
+                "type": "IdentityObject",
+                "identityType": "emailAddress",
+                "hashed": true,
+                "salt": salt,
+                "identityHash": openbadges::verify::identity_hash("ada@example.org", &salt)
+            }],
+            "achievement": {
+                "id": format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+                "type": ["Achievement"],
+                "name": DEMO_IMPORT_BADGE,
+                "description": "Contributed reviewed changes to an open-source project.",
+                "criteria": { "narrative": "Three merged pull requests, each reviewed by a maintainer." }
+            }
+        }
+    });
+    openbadges::proof::sign(&mut cred, &key, &vm, "2026-03-01T00:00:00Z")
+        .map_err(|e| SeedError::Server(ServerError::Sign(e)))?;
+    Ok(cred)
+}
+
+/// Ada's imported badge: a credential from another issuer, imported through the same
+/// path a learner's upload takes (verified, recipient matched). Skipped once she has one.
+async fn seed_import(db: &DatabaseConnection, settings: &Settings) -> Result<(), SeedError> {
+    use app::server::entities::imported_badge;
+    use app::server::portfolio::import::{self, Documents, Upload};
+    let Some(ada) = accounts::find_by_email(db, "ada@example.org").await? else {
+        return Ok(());
+    };
+    let held = imported_badge::Entity::find()
+        .filter(imported_badge::Column::UserId.eq(ada.id))
+        .count(db)
+        .await?;
+    if held > 0 {
+        return Ok(());
+    }
+    let cred = foreign_credential()?;
+    let text = serde_json::to_string_pretty(&cred)
+        .map_err(|_| SeedError::Server(ServerError::Context("serialising the demo import")))?;
+    import::import(
+        db,
+        settings,
+        ada.id,
+        Upload::Pasted(text),
+        &Documents::Network,
+    )
+    .await?;
     Ok(())
 }
 

@@ -66,6 +66,7 @@ pub async fn confirm_email(token: String) -> Result<(), AppError> {
         let what = match done {
             accounts::Confirmed::Address { .. } => "address",
             accounts::Confirmed::Changed { .. } => "changed",
+            accounts::Confirmed::Extra { .. } => "extra",
         };
         leptos_axum::redirect(&format!("{AFTER_CONFIRM}{what}"));
         Ok::<_, ServerError>(())

@@ -10,6 +10,7 @@ pub mod awards;
 pub mod bulk;
 pub mod catalog;
 pub mod evidence;
+pub mod import;
 pub mod outbox;
 pub mod portfolio;
 pub mod sharing;

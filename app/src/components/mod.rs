@@ -1,5 +1,6 @@
 //! Reusable views.
 
+pub mod addresses;
 pub mod footer;
 pub mod form;
 pub mod header;

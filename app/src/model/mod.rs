@@ -6,6 +6,7 @@ pub mod awards;
 pub mod bulk;
 pub mod catalog;
 pub mod evidence;
+pub mod import;
 pub mod portfolio;
 pub mod sharing;
 

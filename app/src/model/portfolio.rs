@@ -183,6 +183,9 @@ pub struct WallCard {
     /// The program, for a program's own credential.
     pub program: Option<String>,
     pub credits: i32,
+    /// Earned elsewhere and imported (not issued here).
+    #[serde(default)]
+    pub imported: bool,
 }
 
 /// `/portfolio`'s wall: a screenful of cards.
@@ -319,6 +322,9 @@ pub struct BadgeDetail {
     pub download_url: String,
     /// The public profile's URL when the learner has a handle.
     pub profile_url: Option<String>,
+    /// Earned elsewhere and imported: the page offers deleting it, not downloads.
+    #[serde(default)]
+    pub imported: bool,
 }
 
 /// A badge on the public profile: only what the learner made public.
@@ -330,6 +336,9 @@ pub struct PublicBadge {
     /// `YYYY-MM-DD`.
     pub awarded_at: String,
     pub mark: Mark,
+    /// Earned elsewhere and imported.
+    #[serde(default)]
+    pub imported: bool,
 }
 
 /// `/p/{handle}`.

@@ -117,6 +117,18 @@ pub fn ConfirmPage() -> impl IntoView {
                     }
                         .into_any()
                 }
+                Some("extra") => {
+                    view! {
+                        <h1>"Address confirmed"</h1>
+                        <p role="status" class="form-success" data-testid="confirmed">
+                            "Thank you: the additional address is confirmed. Badges sent to it now reach your portfolio."
+                        </p>
+                        <p>
+                            <A href="/settings#addresses">"Your addresses"</A>
+                        </p>
+                    }
+                        .into_any()
+                }
                 Some("changed") => {
                     view! {
                         <h1>"Address changed"</h1>

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::api::account_mail::{ChangeEmail, ResendConfirmation};
 use crate::api::auth::ChangePassword;
 use crate::api::portfolio::SetHandle;
+use crate::components::addresses::AddressesSection;
 use crate::components::form::{FormError, SubmitButton, last_error};
 use crate::components::signed_in::SignedIn;
 use crate::model::PASSWORD_RULE;
@@ -62,6 +63,7 @@ pub fn Settings() -> impl IntoView {
                                 </ActionForm>
                             }
                         })}
+                    <AddressesSection />
                     <h2 id="public-profile">"Public profile"</h2>
                     <p>
                         "Your badges are private until you show them. Choose a handle for your public profile at "

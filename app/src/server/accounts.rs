@@ -586,6 +586,8 @@ pub enum Confirmed {
     Address { user_id: i32 },
     /// The account now signs in with `email` (confirmed); the old address was told.
     Changed { user_id: i32, email: String },
+    /// One of the account's extra addresses is confirmed.
+    Extra { user_id: i32, email: String },
 }
 
 fn bad_confirm_link() -> AppError {
@@ -618,15 +620,23 @@ pub async fn confirm_link(
     let now = Utc::now();
     let done = match Purpose::parse(&used.purpose) {
         Some(Purpose::ConfirmEmail) => {
-            if user.email != used.email {
+            if user.email == used.email {
+                mark_confirmed(&*txn, user.id).await?;
+                super::awards::claims::claim_pending(&*txn, settings, user.id, &user.email).await?;
+                Confirmed::Address { user_id: user.id }
+            } else if super::addresses::confirm(&*txn, user.id, &used.email).await? {
+                // One of the account's extra addresses (`addresses`).
+                super::awards::claims::claim_pending(&*txn, settings, user.id, &used.email).await?;
+                Confirmed::Extra {
+                    user_id: user.id,
+                    email: used.email,
+                }
+            } else {
                 return Err(AppError::invalid(
                     "This link was for an address your account no longer uses.",
                 )
                 .into());
             }
-            mark_confirmed(&*txn, user.id).await?;
-            super::awards::claims::claim_pending(&*txn, settings, user.id, &user.email).await?;
-            Confirmed::Address { user_id: user.id }
         }
         Some(Purpose::ChangeEmail) => {
             let taken = || {

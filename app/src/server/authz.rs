@@ -215,6 +215,13 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("set_allow_indexing", FnAccess::SignedIn),
     ("email_signature", FnAccess::SignedIn),
     ("share_links_page", FnAccess::SignedIn),
+    // Extra addresses and imports (issue 11): the learner's own.
+    ("my_addresses", FnAccess::SignedIn),
+    ("add_address", FnAccess::SignedIn),
+    ("resend_address", FnAccess::SignedIn),
+    ("remove_address", FnAccess::SignedIn),
+    ("import_badge", FnAccess::SignedIn),
+    ("delete_import", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,

@@ -6,6 +6,7 @@
 pub mod account_tokens;
 pub mod accounts;
 pub mod actor_cache;
+pub mod addresses;
 pub mod authz;
 pub mod awards;
 pub mod catalog;

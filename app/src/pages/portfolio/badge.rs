@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::MarkLabel;
+use crate::api::import::DeleteImport;
 use crate::api::portfolio::{SetBadgeVisibility, portfolio_badge};
 use crate::components::form::{FormError, SubmitButton, last_error};
 use crate::components::signed_in::SignedIn;
@@ -44,6 +45,8 @@ pub fn PortfolioBadgePage() -> impl IntoView {
 fn Detail(d: BadgeDetail, toggle: ServerAction<SetBadgeVisibility>) -> impl IntoView {
     let alt = format!("Badge image: {}", d.name);
     let share_award = d.public_id.clone();
+    let delete = ServerAction::<DeleteImport>::new();
+    let import_id = d.public_id.clone();
     view! {
         <Title text=format!("{} · My portfolio · Badgefolio", d.name) />
         <article class="portfolio badge-detail" data-testid="badge-detail">
@@ -58,6 +61,7 @@ fn Detail(d: BadgeDetail, toggle: ServerAction<SetBadgeVisibility>) -> impl Into
                             None => view! { <span>{d.issuer.clone()}</span> }.into_any(),
                         }}
                     </p>
+                    {d.imported.then(|| view! { <p class="meta tag-imported" data-testid="imported">"Imported"</p> })}
                     <p><MarkLabel mark=d.verification.mark testid="badge-mark" /></p>
                     <dl class="facts">
                         <dt>"Earned"</dt><dd><time datetime=d.awarded_at.clone()>{d.awarded_at.clone()}</time></dd>
@@ -135,7 +139,23 @@ fn Detail(d: BadgeDetail, toggle: ServerAction<SetBadgeVisibility>) -> impl Into
                     </table>
                 })}
             </section>
-            <p><a href=d.download_url.clone() download="" rel="external">"Download credential (JSON)"</a></p>
+            {if d.imported {
+                view! {
+                    <section class="card" aria-labelledby="import-heading">
+                        <h2 id="import-heading">"Imported badge"</h2>
+                        <p>"You imported this badge; we keep it exactly as you gave it and check it again each time this page opens."</p>
+                        <ActionForm action=delete attr:class="inline-form">
+                            <input type="hidden" name="badge" value=import_id.clone() />
+                            <SubmitButton label="Delete this imported badge" busy_label="Deleting…" pending=delete.pending() />
+                            <FormError error=last_error(delete.value()) />
+                        </ActionForm>
+                    </section>
+                }
+                    .into_any()
+            } else {
+                view! { <p><a href=d.download_url.clone() download="" rel="external">"Download credential (JSON)"</a></p> }
+                    .into_any()
+            }}
         </article>
     }
 }

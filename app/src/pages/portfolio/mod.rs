@@ -8,6 +8,7 @@
 pub mod badge;
 pub mod competencies;
 pub mod links;
+pub mod import;
 pub mod profile;
 pub mod share;
 pub mod stacks;
@@ -132,6 +133,7 @@ pub fn Portfolio() -> impl IntoView {
                     </section>
                     <section class="card" aria-labelledby="badges-heading">
                         <h2 id="badges-heading">"My badges"</h2>
+                        <p><a href="/portfolio/import" data-testid="import-link">"Import a badge earned elsewhere"</a></p>
                         <Suspense fallback=|| ()>
                             {move || Suspend::new(async move {
                                 match overview.await {
@@ -385,6 +387,7 @@ fn Card(c: WallCard) -> impl IntoView {
             })}
             <div class="wall-card-body">
                 <h3><a href=href data-testid="badge-link">{c.name.clone()}</a></h3>
+                {c.imported.then(|| view! { <p class="meta tag-imported" data-testid="imported">"Imported"</p> })}
                 {c.program.clone().map(|p| view! { <p class="meta">{format!("program credential: {p}")}</p> })}
                 <p class="meta">{c.issuer.clone()}</p>
                 <p class="meta">"Earned " <time datetime=c.awarded_at.clone()>{c.awarded_at.clone()}</time></p>
@@ -393,9 +396,11 @@ fn Card(c: WallCard) -> impl IntoView {
                 <p class="meta visibility" data-testid="visibility">
                     {if c.is_public { "Public: on your profile" } else { "Private" }}
                 </p>
-                <p class="meta">
-                    <a href=credential_download_url(&c.public_id) download="" rel="external">"Download credential (JSON)"</a>
-                </p>
+                {(!c.imported).then(|| view! {
+                    <p class="meta">
+                        <a href=credential_download_url(&c.public_id) download="" rel="external">"Download credential (JSON)"</a>
+                    </p>
+                })}
             </div>
         </li>
     }

@@ -1,6 +1,8 @@
 //! Pending awards: a badge awarded to an address without an account waits (`user_id`
-//! `NULL`) until an account *confirms* that address: the sign-up confirmation link, or
-//! the link that confirms a change of address (`accounts::confirm_link`). Signing up
+//! `NULL`) until an account *confirms* that address: the sign-up confirmation link, the
+//! link that confirms a change of address, or the link that confirms one of the
+//! account's extra addresses (`accounts::confirm_link`, `addresses`); addresses are
+//! compared lower-cased. Signing up
 //! with the address alone claims nothing: an unconfirmed account could belong to anyone.
 //! (Accepting a staff invitation also confirms an address; staff rarely hold awards,
 //! and that path claims nothing yet.)
@@ -31,6 +33,14 @@ pub async fn recipient_for(
         .filter(user::Column::EmailConfirmedAt.is_not_null())
         .one(db)
         .await?;
+    // Or an account that confirmed it as one of its extra addresses.
+    let account = match account {
+        Some(u) => Some(u),
+        None => match crate::server::addresses::confirmed_owner(db, &email).await? {
+            Some(id) => user::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        },
+    };
     Ok(match account {
         Some(u) => Recipient::User {
             user_id: u.id,
@@ -61,7 +71,12 @@ pub async fn claim_pending<C: BeginWrite>(
     let txn = begin_write(db).await?;
     let pending = award::Entity::find()
         .filter(award::Column::UserId.is_null())
-        .filter(award::Column::RecipientEmail.eq(email))
+        .filter(sea_orm::sea_query::ExprTrait::eq(
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                award::Column::RecipientEmail,
+            ))),
+            email,
+        ))
         .all(&*txn)
         .await?;
     let mut claimed = Vec::new();

@@ -39,7 +39,7 @@ pub async fn own_award(
         .ok_or_else(|| AppError::NotFound.into())
 }
 
-fn outcome_name(o: openbadges::verify::Outcome) -> &'static str {
+pub(crate) fn outcome_name(o: openbadges::verify::Outcome) -> &'static str {
     use openbadges::verify::Outcome;
     match o {
         Outcome::Pass => "pass",
@@ -199,7 +199,22 @@ pub async fn badge_detail<C: BeginWrite>(
     award_public_id: &str,
     now: DateTime<Utc>,
 ) -> ServerResult<BadgeDetail> {
-    let a = own_award(db, user_id, award_public_id).await?;
+    let a = match own_award(db, user_id, award_public_id).await {
+        Ok(a) => a,
+        // Not an award of theirs: one of their imports, or not found.
+        Err(crate::server::ServerError::User(AppError::NotFound)) => {
+            return super::import::detail(
+                db,
+                settings,
+                user_id,
+                award_public_id,
+                &super::import::Documents::Network,
+                now,
+            )
+            .await;
+        }
+        Err(e) => return Err(e),
+    };
     let cred = credential::Entity::find_by_id(a.credential_id)
         .one(db)
         .await?
@@ -335,5 +350,6 @@ pub async fn badge_detail<C: BeginWrite>(
         is_public: a.is_public,
         download_url: credential_download_url(&a.public_id.to_string()),
         profile_url: handle.as_deref().map(profile_path),
+        imported: false,
     })
 }

@@ -12,6 +12,7 @@
 //! scoped to the learner (`awards.user_id`): another learner's award is not found.
 
 pub mod detail;
+pub mod import;
 pub mod overview;
 pub mod profile;
 pub mod wall;

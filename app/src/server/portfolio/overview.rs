@@ -39,7 +39,8 @@ pub async fn overview(
     now: DateTime<Utc>,
 ) -> ServerResult<Overview> {
     let all = held(db, settings, user_id).await?;
-    let filters = super::wall::filters(db, &all, now).await?;
+    let mut filters = super::wall::filters(db, &all, now).await?;
+    super::import::add_filters(db, user_id, &mut filters, now).await?;
     let held: Vec<Held> = all.into_iter().filter(|h| counts(h, now)).collect();
     let stacks = stacks(db, settings, user_id, &held).await?;
     let competencies = competency_rows(db, settings, &held).await?;

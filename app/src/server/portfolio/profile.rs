@@ -156,7 +156,14 @@ pub async fn set_visibility<C: BeginWrite>(
     award_public_id: &str,
     public: bool,
 ) -> ServerResult<bool> {
-    let a = super::detail::own_award(db, user_id, award_public_id).await?;
+    let a = match super::detail::own_award(db, user_id, award_public_id).await {
+        Ok(a) => a,
+        // Not an award of theirs: one of their imports, or not found.
+        Err(crate::server::ServerError::User(AppError::NotFound)) => {
+            return super::import::set_visibility(db, user_id, award_public_id, public).await;
+        }
+        Err(e) => return Err(e),
+    };
     let txn = begin_write(db).await?;
     award::Entity::update_many()
         .col_expr(award::Column::IsPublic, Expr::value(public))
@@ -213,7 +220,7 @@ pub async fn public_profile(
         .into_iter()
         // Belt and braces: only what is public reaches the page.
         .filter(|x| x.award.is_public && x.award.user_id == Some(u.id))
-        .map(|x| PublicBadge {
+        .map(|x| Listed {
             name: x
                 .version
                 .as_ref()
@@ -227,6 +234,36 @@ pub async fn public_profile(
             image_url: x.image_url.clone(),
             awarded_at: date(x.award.awarded_at),
             mark: award_mark(&x.award, now),
+            imported: false,
+            when: x.award.awarded_at,
+        })
+        .collect::<Vec<_>>();
+    // Public imports last found authentic and not withdrawn, in date order with the rest.
+    let mut badges = badges;
+    badges.extend(
+        super::import::public_of(db, u.id)
+            .await?
+            .into_iter()
+            .map(|i| Listed {
+                name: i.name.clone(),
+                issuer: i.issuer_name.clone(),
+                image_url: i.image_url.clone().unwrap_or_default(),
+                awarded_at: date(i.issued_at.unwrap_or(i.imported_at)),
+                mark: super::import::import_mark(&i, now),
+                imported: true,
+                when: i.issued_at.unwrap_or(i.imported_at),
+            }),
+    );
+    badges.sort_by_key(|b| std::cmp::Reverse(b.when));
+    let badges = badges
+        .into_iter()
+        .map(|b| PublicBadge {
+            name: b.name,
+            issuer: b.issuer,
+            image_url: b.image_url,
+            awarded_at: b.awarded_at,
+            mark: b.mark,
+            imported: b.imported,
         })
         .collect();
     Ok(PublicProfile {
@@ -234,6 +271,17 @@ pub async fn public_profile(
         display_name: u.display_name,
         badges,
     })
+}
+
+/// A public badge before it is sorted with the rest.
+struct Listed {
+    name: String,
+    issuer: String,
+    image_url: String,
+    awarded_at: String,
+    mark: crate::model::portfolio::Mark,
+    imported: bool,
+    when: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -235,11 +235,76 @@ pub async fn wall(
         Sort::Name => matched.sort_by_cached_key(|(h, _)| name_of(h)),
         Sort::Issuer => matched.sort_by_cached_key(|(h, _)| (issuer_of(h), name_of(h))),
     }
-    let total = u32::try_from(matched.len()).unwrap_or(u32::MAX);
-    let cards = matched
+    // Imports: no program or competency, so those filters leave them out.
+    let imports = if program_slug.is_empty() && competency_slug.is_empty() && !credit_only {
+        super::import::held(db, user_id).await?
+    } else {
+        Vec::new()
+    };
+    let import_count = if program_slug.is_empty() && competency_slug.is_empty() && !credit_only {
+        imports.len()
+    } else {
+        super::import::count(db, user_id).await?
+    };
+    let mut extra: Vec<(DateTime<Utc>, String, String, WallCard)> = imports
+        .into_iter()
+        .filter_map(|i| {
+            let mark = super::import::import_mark(&i, now);
+            if status.is_some_and(|s| s != mark) {
+                return None;
+            }
+            if !issuer_slug.is_empty() && super::import::issuer_slug(&i.issuer_name) != issuer_slug
+            {
+                return None;
+            }
+            if !needle.is_empty()
+                && !i.name.to_lowercase().contains(&needle)
+                && !i.issuer_name.to_lowercase().contains(&needle)
+            {
+                return None;
+            }
+            let when = i.issued_at.unwrap_or(i.imported_at);
+            Some((
+                when,
+                i.name.to_lowercase(),
+                i.issuer_name.to_lowercase(),
+                super::import::card(&i, mark),
+            ))
+        })
+        .collect();
+    let total = u32::try_from(matched.len() + extra.len()).unwrap_or(u32::MAX);
+    let mut cards: Vec<(DateTime<Utc>, String, String, WallCard)> = matched
+        .into_iter()
+        .map(|(h, mark)| {
+            (
+                h.award.awarded_at,
+                name_of(h),
+                issuer_of(h),
+                award_card(h, mark),
+            )
+        })
+        .collect();
+    cards.append(&mut extra);
+    match sort {
+        Sort::Date => cards.sort_by_key(|a| std::cmp::Reverse(a.0)),
+        Sort::Name => cards.sort_by(|a, b| a.1.cmp(&b.1)),
+        Sort::Issuer => cards.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1))),
+    }
+    let cards = cards
         .into_iter()
         .take(query.limit() as usize)
-        .map(|(h, mark)| WallCard {
+        .map(|(_, _, _, c)| c)
+        .collect();
+    Ok(Wall {
+        cards,
+        held: u32::try_from(held.len() + import_count).unwrap_or(u32::MAX),
+        matched: total,
+    })
+}
+
+fn award_card(h: &Held, mark: Mark) -> WallCard {
+    {
+        WallCard {
             public_id: h.award.public_id.to_string(),
             name: h
                 .version
@@ -259,13 +324,9 @@ pub async fn wall(
             is_public: h.award.is_public,
             program: h.program.as_ref().map(|p| p.name.clone()),
             credits: h.version.as_ref().map_or(0, |v| v.credits),
-        })
-        .collect();
-    Ok(Wall {
-        cards,
-        held: u32::try_from(held.len()).unwrap_or(u32::MAX),
-        matched: total,
-    })
+            imported: false,
+        }
+    }
 }
 
 /// The filters' choices for these badges.
