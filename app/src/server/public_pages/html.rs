@@ -459,7 +459,12 @@ pub fn shared_page(ctx: &Ctx<'_>, s: &Shared) -> String {
         Shared::Collection { name, owner, .. } => (name.clone(), owner.clone()),
         Shared::Stack { stack, owner, .. } => (stack.program_name.clone(), owner.clone()),
     };
-    head_common(&mut h, ctx, &format!("{title} · {owner} · Badgefolio"), false);
+    head_common(
+        &mut h,
+        ctx,
+        &format!("{title} · {owner} · Badgefolio"),
+        false,
+    );
     let _ = write!(
         h,
         r#"<meta name="description" content="{}"><meta property="og:title" content="{}"><style>{PAGE_STYLE}</style></head><body>"#,

@@ -129,7 +129,14 @@ pub fn og_png(badge_png: Option<&[u8]>, mark: Mark) -> Result<Vec<u8>, ImageErro
     let y = (OG_HEIGHT - 60 - badge.height()) / 2;
     imageops::overlay(&mut canvas, &badge, i64::from(x), i64::from(y));
     // A thin line in the brand colour at the top; the status band at the bottom.
-    fill_rect(&mut canvas, 0, 0, OG_WIDTH, 8, Rgba([0x1d, 0x4e, 0xd8, 0xff]));
+    fill_rect(
+        &mut canvas,
+        0,
+        0,
+        OG_WIDTH,
+        8,
+        Rgba([0x1d, 0x4e, 0xd8, 0xff]),
+    );
     if let Some(c) = band {
         fill_rect(&mut canvas, 0, OG_HEIGHT - 60, OG_WIDTH, 60, c);
     }
@@ -164,8 +171,9 @@ pub fn signature_png(badge_png: Option<&[u8]>, mark: Mark) -> Result<Vec<u8>, Im
     };
     if let Some(c) = band {
         for p in img.pixels_mut() {
-            let g = u8::try_from((u32::from(p[0]) * 3 + u32::from(p[1]) * 6 + u32::from(p[2])) / 10)
-                .unwrap_or(u8::MAX);
+            let g =
+                u8::try_from((u32::from(p[0]) * 3 + u32::from(p[1]) * 6 + u32::from(p[2])) / 10)
+                    .unwrap_or(u8::MAX);
             *p = Rgba([g, g, g, p[3] / 2]);
         }
         fill_rect(&mut img, 0, SIGNATURE_SIDE - 18, SIGNATURE_SIDE, 18, c);
@@ -232,11 +240,16 @@ mod tests {
     #[test]
     fn previews_have_their_sizes() {
         for png in [Some(tiny_png()), None] {
-            let og = image::load_from_memory(&og_png(png.as_deref(), Mark::Revoked).unwrap()).unwrap();
+            let og =
+                image::load_from_memory(&og_png(png.as_deref(), Mark::Revoked).unwrap()).unwrap();
             assert_eq!((og.width(), og.height()), (OG_WIDTH, OG_HEIGHT));
             let sig =
-                image::load_from_memory(&signature_png(png.as_deref(), Mark::Verified).unwrap()).unwrap();
-            assert_eq!((sig.width(), sig.height()), (SIGNATURE_SIDE, SIGNATURE_SIDE));
+                image::load_from_memory(&signature_png(png.as_deref(), Mark::Verified).unwrap())
+                    .unwrap();
+            assert_eq!(
+                (sig.width(), sig.height()),
+                (SIGNATURE_SIDE, SIGNATURE_SIDE)
+            );
         }
     }
 
@@ -244,7 +257,8 @@ mod tests {
     fn qr_codes_are_made() {
         let svg = qr_svg("https://example.org/c/x?src=qr").unwrap();
         assert!(svg.contains("<svg"));
-        let png = image::load_from_memory(&qr_png("https://example.org/c/x?src=qr").unwrap()).unwrap();
+        let png =
+            image::load_from_memory(&qr_png("https://example.org/c/x?src=qr").unwrap()).unwrap();
         assert!(png.width() > 100);
     }
 
@@ -252,7 +266,9 @@ mod tests {
     fn a_png_wrapped_in_svg_bakes() {
         let svg = svg_wrapping_png(&tiny_png());
         let baked = bake(&svg, r#"{"id":"urn:x"}"#).unwrap();
-        let got = baking::extract(&baked, &baking::Limits::default()).unwrap().unwrap();
+        let got = baking::extract(&baked, &baking::Limits::default())
+            .unwrap()
+            .unwrap();
         assert_eq!(got.payload, r#"{"id":"urn:x"}"#);
     }
 }

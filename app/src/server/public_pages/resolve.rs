@@ -658,7 +658,11 @@ pub async fn shared(
                         .as_ref()
                         .map(|v| v.name.clone())
                         .unwrap_or_default(),
-                    issuer: h.issuer.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+                    issuer: h
+                        .issuer
+                        .as_ref()
+                        .map(|i| i.name.clone())
+                        .unwrap_or_default(),
                     image_url: Some(h.image_url.clone()).filter(|u| !u.is_empty()),
                     mark: portfolio::award_mark(&h.award, now),
                     issued_at: Some(h.award.awarded_at),
