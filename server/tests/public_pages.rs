@@ -355,11 +355,18 @@ on_both_backends! {
         let html = r.text();
         assert!(html.contains("Badge &lt;/script&gt;"));
         assert!(html.contains("This link stops working on"));
-        assert!(!html.contains("Narrative of the work done."));
+        assert!(!html.contains("Narrative of the work done."), "evidence hidden, JSON-LD included");
         assert!(!html.contains("rel=\"canonical\""));
+        assert!(html.contains("evidence its holder chose not to share"));
+        for file in ["credential.json", "badge.svg"] {
+            assert_eq!(raw(&app, &format!("/b/{}/{file}", live.token), &[]).await.status, 404, "{file}");
+        }
+        assert_eq!(raw(&app, &format!("/b/{}/og.png", live.token), &[]).await.status, 200);
         assert_eq!(meta(&html, "robots").unwrap(), "noindex, nofollow");
         let html = raw(&app, &format!("/b/{}", with_evidence.token), &[]).await.text();
         assert!(html.contains("Narrative of the work done."), "{html}");
+        assert!(json_ld(&html).to_string().contains("Narrative of the work done."));
+        assert_eq!(raw(&app, &format!("/b/{}/credential.json", with_evidence.token), &[]).await.status, 200);
 
         let r = raw(&app, &format!("/b/{}", revoked.token), &[]).await;
         assert_eq!(r.status, 410);

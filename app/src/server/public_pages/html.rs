@@ -408,6 +408,9 @@ pub fn badge_page(ctx: &Ctx<'_>, r: &Resolved, downloads: Downloads, now: DateTi
             r#"<li><a href="{p}/credential.json" download>Signed credential (JSON)</a></li>"#
         );
     }
+    if b.credential_withheld {
+        h.push_str("<li>The signed credential is not offered through this link: it contains evidence its holder chose not to share here.</li>");
+    }
     let _ = write!(
         h,
         r#"<li><a href="{p}/qr.svg" download>QR code of this page (SVG)</a> · <a href="{p}/qr.png" download>PNG</a></li><li><a href="{p}/certificate">Printable certificate</a></li></ul><p class="pb-note">Anyone can check this badge independently: download the badge image or the credential and drop it into <a href="/verify">Verify a badge</a>, or any Open Badges 3.0 verifier.</p></section></main>"#

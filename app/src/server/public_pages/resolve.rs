@@ -106,6 +106,9 @@ pub struct Badge {
     pub reason: Option<String>,
     /// The credential as published: JSON text, or a JWT for an imported one.
     pub credential: Option<String>,
+    /// The credential embeds evidence and the share link hides evidence: the signed
+    /// credential (JSON, baked images, JSON-LD) is not handed out through this link.
+    pub credential_withheld: bool,
     pub allow_indexing: bool,
 }
 
@@ -230,6 +233,15 @@ async fn holder_user(db: &impl ConnectionTrait, id: i32) -> Result<user::Model, 
     Ok(u)
 }
 
+/// Whether a credential embeds any evidence.
+fn has_evidence(json: &Value) -> bool {
+    json.get("evidence").is_some_and(|e| match e {
+        Value::Array(a) => !a.is_empty(),
+        Value::Null => false,
+        _ => true,
+    })
+}
+
 /// The evidence embedded in a credential (narrative, then web links).
 fn evidence_of(json: &Value) -> (Option<String>, Vec<Evidence>) {
     let mut narrative = None;
@@ -352,6 +364,7 @@ async fn award_badge(
     } else {
         (None, Vec::new())
     };
+    let withheld = !show_evidence && has_evidence(&json);
     let alignments = alignments_of(db, settings, a.badge_version_id).await?;
     let endorsements = endorsements_of(db, a.id).await?;
     let m = portfolio::award_mark(&a, now);
@@ -404,7 +417,8 @@ async fn award_badge(
         endorsements,
         mark: m,
         reason,
-        credential: Some(cred.json),
+        credential: (!withheld).then_some(cred.json),
+        credential_withheld: withheld,
         allow_indexing: a.allow_indexing,
         holder: Holder::Award(a),
     })
@@ -445,6 +459,8 @@ fn import_badge(
     } else {
         (None, Vec::new())
     };
+    // Fail closed: a credential that cannot be read for evidence is withheld too.
+    let withheld = !show_evidence && (has_evidence(&json) || json.is_null());
     Badge {
         name: i.name.clone(),
         description: i.description.clone(),
@@ -467,7 +483,8 @@ fn import_badge(
         endorsements: Vec::new(),
         mark: mark(false, &i.verdict, &i.standing, i.expires_at, now),
         reason: None,
-        credential,
+        credential: if withheld { None } else { credential },
+        credential_withheld: withheld,
         allow_indexing: i.allow_indexing,
         holder: Holder::Import(i),
     }

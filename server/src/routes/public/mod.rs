@@ -249,6 +249,7 @@ fn downloads_of(r: &Resolved, image: Option<&[u8]>) -> Downloads {
             png: png && r.badge.credential.is_some(),
             svg: (png || svg) && r.badge.credential.is_some(),
         },
+        Holder::Import(_) if r.badge.credential_withheld => Downloads::default(),
         Holder::Import(_) => Downloads { png, svg },
     }
 }
@@ -603,6 +604,9 @@ async fn file_answer(
                 let bytes = match &r.badge.holder {
                     // An imported badge: the original, when it was baked in that format.
                     Holder::Import(_) => {
+                        if r.badge.credential_withheld {
+                            return Err(PublicError::NotFound);
+                        }
                         if (want_png && images::is_png(&img)) || (!want_png && images::is_svg(&img))
                         {
                             img
