@@ -753,6 +753,7 @@ pub fn oembed(ctx: &Ctx<'_>, r: &Resolved, embed_path: &str, maxwidth: Option<u3
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

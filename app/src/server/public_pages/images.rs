@@ -230,6 +230,7 @@ pub fn qr_png(url: &str) -> Result<Vec<u8>, ImageError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
