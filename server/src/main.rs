@@ -128,7 +128,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     server::spawn_housekeeping(state.clone());
     server::spawn_mail_worker(&state)?;
     server::spawn_bulk_worker(&state);
-    let app = server::router::build(state);
+    let app = server::router::build(state.clone());
     let listener = server::listen(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
@@ -141,6 +141,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(server::shutdown_signal())
     .await
     .context("serving")?;
+    server::routes::public::flush_views(&state).await;
     Ok(())
 }
 

@@ -101,6 +101,7 @@ pub fn build(state: AppState) -> Router {
         .merge(routes::evidence::router())
         .merge(routes::bulk::router())
         .merge(routes::verify::router(&state))
+        .merge(routes::public::router(&state))
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })

@@ -12,6 +12,12 @@ use rand::RngCore as _;
 
 use app::server::{AppState, sessions};
 
+/// Marks a response that any site may frame (the embed cards): it goes out without
+/// `X-Frame-Options` and with its own CSP (`frame-ancestors *`). Every other response
+/// denies framing.
+#[derive(Debug, Clone, Copy)]
+pub struct Frameable;
+
 /// The CSP nonce of one response, shared with the Leptos renderer through the request.
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
@@ -150,6 +156,9 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
         personal,
         state.settings.secure_cookies,
     );
+    if res.extensions().get::<Frameable>().is_some() {
+        res.headers_mut().remove(header::X_FRAME_OPTIONS);
+    }
     res
 }
 

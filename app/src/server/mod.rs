@@ -20,6 +20,7 @@ pub mod mail;
 pub mod notifications;
 pub mod passwords;
 pub mod portfolio;
+pub mod public_pages;
 pub mod rate_limit;
 pub mod request;
 pub mod sessions;

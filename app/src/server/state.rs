@@ -113,6 +113,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Actors of recent sessions (see [`super::actor_cache`]).
     pub actors: ActorCache,
+    /// Views of public pages not yet written (see [`super::public_pages::views`]).
+    pub views: Arc<super::public_pages::views::ViewCounter>,
 }
 
 impl AppState {
@@ -124,6 +126,7 @@ impl AppState {
             settings: Arc::new(settings),
             login_limiter: Arc::new(LoginLimiter::default()),
             actors: ActorCache::default(),
+            views: Arc::default(),
         }
     }
 }

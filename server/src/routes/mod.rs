@@ -7,4 +7,5 @@ pub mod evidence;
 pub mod images;
 pub mod issuers;
 pub mod pages;
+pub mod public;
 pub mod verify;
