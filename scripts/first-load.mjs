@@ -1,7 +1,7 @@
 // Prints the first-load WASM of every lazy route of a split build (the main bundle plus
 // the chunks the split manifest lists for the route), raw / gzip / brotli as served
 // (the .gz and .br files made by --precompress), and the main bundle alone (the pages
-// that are in it: landing, sign-in, sign-up, not found). Figures, not assertions: the
+// that are in it: landing and not found). Figures, not assertions: the
 // browser tests (end2end/tests/split.spec.ts) print what each entry page really fetched.
 // Usage: node scripts/first-load.mjs <site-root>
 import * as fs from "node:fs";
@@ -21,7 +21,7 @@ const line = (name, list) => {
   const over = t[2] > 200 * 1024 ? "  OVER the 200 KB budget" : "";
   console.log(`first-load: ${name}: ${list.length} WASM file(s), ${t[0]} B raw, ${t[1]} B gzip, ${t[2]} B brotli${over}`);
 };
-line("main bundle (/, /signin, /signup)", [main]);
+line("main bundle (/ and not found)", [main]);
 const manifestFile = files.find((f) => /^__wasm_split_manifest\..*json$/.test(f));
 if (manifestFile) {
   const manifest = JSON.parse(fs.readFileSync(path.join(pkg, manifestFile), "utf8"));

@@ -1,8 +1,8 @@
 //! Every URL of the Leptos app, in one table.
 //!
-//! The first load stays small: the pages a visitor lands on before signing in (landing,
-//! sign-in, sign-up, not found) are in the main WASM bundle; every other page is a lazy
-//! route, split by `cargo leptos build --split` into its own WASM chunk (plus chunks of
+//! The first load stays small: the main WASM bundle holds only the shell (header, footer,
+//! router, the session resource) and the two static pages (landing, not found); every
+//! other page, sign-in and sign-up included, is a lazy route, split by `cargo leptos build --split` into its own WASM chunk (plus chunks of
 //! code shared between lazy pages) that the browser loads when the page is first shown.
 //! On the server a lazy route renders as before and names its chunks in
 //! `<link rel="preload">` tags, so a visitor landing on such a page fetches them along
@@ -65,6 +65,15 @@ macro_rules! lazy_page {
     };
 }
 
+lazy_page!(
+    /// `/signin`: its form (and the form decoding an `ActionForm` needs) stays out of the
+    /// main bundle.
+    SignInRoute => SignInPage
+);
+lazy_page!(
+    /// `/signup`.
+    SignUpRoute => SignUpPage
+);
 lazy_page!(
     /// `/portfolio`.
     PortfolioRoute => Portfolio
@@ -180,8 +189,8 @@ pub fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFound>
             <Route path=path!("/") view=Landing />
-            <Route path=path!("/signup") view=SignUpPage />
-            <Route path=path!("/signin") view=SignInPage />
+            <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()} />
+            <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} />
             // Sent whole: when its data cannot be read (the database is down) the page
             // answers 503, even if the session was still known from memory.
             <Route

@@ -1,6 +1,7 @@
 // The WASM is split per route (`cargo leptos build --release --split`): the main bundle
-// holds the shell and the signed-out entry pages; every other page loads its chunks
-// (listed per lazy route in the split manifest) when it is first shown.
+// holds the shell, the router, the landing page and the not-found page; every other page
+// (sign-in and sign-up included) loads its chunks (listed per lazy route in the split
+// manifest) when it is first shown.
 //
 // These tests check, in a real browser, that every page a visitor can land on loads
 // only existing, hashed, precompressed, year-long-cached files and hydrates; that moving
@@ -72,8 +73,8 @@ async function signIn(page: Page, email: string) {
 // Entry pages: path, the lazy route that shows it (null: in the main bundle), who visits.
 const ENTRY_PAGES: [string, string | null, string | null][] = [
   ["/", null, null],
-  ["/signin", null, null],
-  ["/signup", null, null],
+  ["/signin", "SignInRoute", null],
+  ["/signup", "SignUpRoute", null],
   ["/programs", "ProgramsRoute", null],
   ["/programs/data-literacy", "ProgramRoute", null],
   ["/forgot", "ForgotRoute", null],
@@ -158,7 +159,7 @@ test("moving between pages after the first load fetches exactly the chunks each 
     }
     fetched.forEach((f) => loaded.add(f));
   };
-  await step(null, async () => {
+  await step("SignInRoute", async () => {
     await page.getByRole("link", { name: "Sign in" }).first().click();
     await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   });
@@ -167,7 +168,7 @@ test("moving between pages after the first load fetches exactly the chunks each 
     await expect(page).toHaveURL(/\/programs$/);
     await expect(page.getByRole("heading", { name: "Micro-credential programs" })).toBeVisible();
   });
-  await step(null, async () => {
+  await step("SignInRoute", async () => {
     await page.getByRole("link", { name: "Sign in" }).first().click();
     await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   });

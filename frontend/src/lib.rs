@@ -6,6 +6,9 @@
 /// lazy route (see `app::routes`) first loads its WASM chunks, then hydrates.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console for debug builds only: the hook pulls the panic
+    // formatting machinery into the first-load bundle (release builds abort on panic).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     wasm_bindgen_futures::spawn_local(async {
         let mounted =
