@@ -18,6 +18,7 @@ use leptos_router::{
 use crate::pages::{
     account_links::{ConfirmPage, ForgotPage, ResetPage},
     catalog::{competency::CompetencyPage, program::ProgramPage, programs::Programs},
+    endorse::EndorsePage,
     evidence::{
         editor::EvidenceEditorPage, learn::LearnPage, queue::ReviewQueuePage, review::ReviewPage,
     },
@@ -35,7 +36,10 @@ use crate::pages::{
     not_found::NotFound,
     notifications::NotificationsPage,
     outbox::OutboxPage,
-    portfolio::{Portfolio, badge::PortfolioBadgePage, profile::PublicProfilePage},
+    portfolio::{
+        Portfolio, badge::PortfolioBadgePage, collections::CollectionsPage,
+        profile::PublicProfilePage,
+    },
     settings::Settings,
     sign_in::SignInPage,
     sign_up::SignUpPage,
@@ -69,6 +73,14 @@ lazy_page!(
 lazy_page!(
     /// `/portfolio/badges/:award`.
     PortfolioBadgeRoute => PortfolioBadgePage
+);
+lazy_page!(
+    /// `/portfolio/collections`.
+    CollectionsRoute => CollectionsPage
+);
+lazy_page!(
+    /// `/endorse/:token`.
+    EndorseRoute => EndorsePage
 );
 lazy_page!(
     /// `/p/:handle`.
@@ -181,6 +193,17 @@ pub fn AppRoutes() -> impl IntoView {
             <Route
                 path=path!("/portfolio/badges/:award")
                 view={Lazy::<PortfolioBadgeRoute>::new()}
+                ssr=SsrMode::Async
+            />
+            <Route
+                path=path!("/portfolio/collections")
+                view={Lazy::<CollectionsRoute>::new()}
+                ssr=SsrMode::Async
+            />
+            // Signed in or not; whole, so it works without JavaScript.
+            <Route
+                path=path!("/endorse/:token")
+                view={Lazy::<EndorseRoute>::new()}
                 ssr=SsrMode::Async
             />
             // Public and whole: anyone, with or without JavaScript, reads it complete.

@@ -43,6 +43,7 @@ pub fn PortfolioBadgePage() -> impl IntoView {
 #[component]
 fn Detail(d: BadgeDetail, toggle: ServerAction<SetBadgeVisibility>) -> impl IntoView {
     let alt = format!("Badge image: {}", d.name);
+    let award = d.public_id.clone();
     view! {
         <Title text=format!("{} · My portfolio · Badgefolio", d.name) />
         <article class="portfolio badge-detail" data-testid="badge-detail">
@@ -133,6 +134,8 @@ fn Detail(d: BadgeDetail, toggle: ServerAction<SetBadgeVisibility>) -> impl Into
                     </table>
                 })}
             </section>
+            <super::endorsements::Endorsements award=award.clone() />
+            <super::collections::AddToCollection badge=format!("a:{award}") />
             <p><a href=d.download_url.clone() download="" rel="external">"Download credential (JSON)"</a></p>
         </article>
     }

@@ -234,6 +234,11 @@ async fn by_token(
 
 /// Why a link no longer takes a statement.
 fn closed(e: &endorsement::Model, now: DateTime<Utc>) -> Option<AppError> {
+    if e.status == endorsement::STATUS_SUBMITTED || e.status == endorsement::STATUS_APPROVED {
+        return Some(AppError::invalid(
+            "Your endorsement was received: thank you. This link takes no more statements.",
+        ));
+    }
     if e.status != endorsement::STATUS_REQUESTED {
         return Some(AppError::invalid(
             "This endorsement link was already used or withdrawn: it takes no more statements.",
