@@ -1724,6 +1724,42 @@ mod tests {
     }
 
     #[test]
+    fn endorsement_credentials_sign_and_verify() {
+        let key = SigningKey::generate();
+        let did = "did:web:platform.example:issuers:north";
+        let vm = verification_method(did, &key.public_multibase());
+        let mut cred = serde_json::json!({
+            "@context": [crate::model::CONTEXT_VC_V2, crate::model::CONTEXT_OB_V3],
+            "id": "urn:uuid:0c7e3a52-1e44-4f3c-9c1b-0a3c6c0f4e12",
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "issuer": {"id": did, "type": ["Profile"], "name": "North University"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "name": "Endorsement by Grace Hopper",
+            "description": "Grace Hopper endorsed this credential.",
+            "credentialSubject": {"id": "urn:uuid:7c0e3a52-1e44-4f3c-9c1b-0a3c6c0f4e11",
+                "type": ["EndorsementSubject"], "endorsementComment": "Very good <b>work</b>."}
+        });
+        proof::sign(&mut cred, &key, &vm, "2026-01-01T00:00:00Z").expect("sign");
+        let mut r = HashMap::new();
+        r.insert(
+            did.to_string(),
+            did_document(did, &[key.public_multibase()]),
+        );
+        let report = verify(&cred, &r, &Options::default());
+        assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+        assert_eq!(report.outcome("format"), Some(Outcome::Pass));
+        // Without a subject id it is refused.
+        let mut bad = cred.clone();
+        bad["credentialSubject"]
+            .as_object_mut()
+            .map(|o| o.remove("id"));
+        assert_eq!(
+            verify(&bad, &r, &Options::default()).outcome("format"),
+            Some(Outcome::Fail)
+        );
+    }
+
+    #[test]
     fn not_a_badge_fails_format() {
         let report = verify(
             &serde_json::json!({"hello": "world"}),
