@@ -477,4 +477,25 @@ on_both_backends! {
         let report = verify(&app, &cred.json).await;
         assert_eq!(report.verdict, openbadges::verify::Verdict::Verified, "{:?}", report.checks);
     }
+
+    async fn the_demo_learner_has_an_approved_and_a_pending_endorsement_and_a_collection(app) {
+        server::seed::seed_demo(&app.state.db, &app.state.settings).await.unwrap();
+        // Twice changes nothing.
+        server::seed::seed_demo(&app.state.db, &app.state.settings).await.unwrap();
+        let ada = accounts::find_by_email(&app.state.db, "ada@example.org").await.unwrap().unwrap();
+        let rows = endorsement::Entity::find().filter(endorsement::Column::UserId.eq(ada.id)).all(&app.state.db).await.unwrap();
+        let mut statuses: Vec<&str> = rows.iter().map(|e| e.status.as_str()).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, ["approved", "submitted"]);
+        let approved = rows.iter().find(|e| e.status == "approved").unwrap();
+        assert_eq!(approved.endorser_name.as_deref(), Some("Grace Hopper, mentor"));
+        assert!(approved.endorser_email_verified);
+        let cred = credential::Entity::find_by_id(approved.credential_id.unwrap()).one(&app.state.db).await.unwrap().unwrap();
+        let report = verify(&app, &cred.json).await;
+        assert_eq!(report.verdict, openbadges::verify::Verdict::Verified, "{:?}", report.checks);
+        let collections = app::server::collections::mine(&app.state.db, &app.state.settings, ada.id).await.unwrap();
+        assert_eq!(collections.collections.len(), 1);
+        assert_eq!(collections.collections[0].name, "Data skills");
+        assert_eq!(collections.collections[0].badges.len(), 2);
+    }
 }
