@@ -18,6 +18,7 @@ use leptos_router::{
 use crate::pages::{
     account_links::{ConfirmPage, ForgotPage, ResetPage},
     catalog::{competency::CompetencyPage, program::ProgramPage, programs::Programs},
+    endorse::EndorsePage,
     evidence::{
         editor::EvidenceEditorPage, learn::LearnPage, queue::ReviewQueuePage, review::ReviewPage,
     },
@@ -36,7 +37,8 @@ use crate::pages::{
     notifications::NotificationsPage,
     outbox::OutboxPage,
     portfolio::{
-        Portfolio, badge::PortfolioBadgePage, import::ImportPage, links::ShareLinksPage,
+        Portfolio, badge::PortfolioBadgePage, collections::CollectionsPage, import::ImportPage,
+        links::ShareLinksPage,
         profile::PublicProfilePage,
     },
     settings::Settings,
@@ -89,6 +91,14 @@ lazy_page!(
 lazy_page!(
     /// `/portfolio/import`.
     PortfolioImportRoute => ImportPage
+);
+lazy_page!(
+    /// `/portfolio/collections`.
+    CollectionsRoute => CollectionsPage
+);
+lazy_page!(
+    /// `/endorse/:token`.
+    EndorseRoute => EndorsePage
 );
 lazy_page!(
     /// `/p/:handle`.
@@ -205,6 +215,17 @@ pub fn AppRoutes() -> impl IntoView {
                 ssr=SsrMode::Async
             />
             <Route path=path!("/portfolio/links") view={Lazy::<ShareLinksRoute>::new()} ssr=SsrMode::Async />
+            <Route
+                path=path!("/portfolio/collections")
+                view={Lazy::<CollectionsRoute>::new()}
+                ssr=SsrMode::Async
+            />
+            // Signed in or not; whole, so it works without JavaScript.
+            <Route
+                path=path!("/endorse/:token")
+                view={Lazy::<EndorseRoute>::new()}
+                ssr=SsrMode::Async
+            />
             // Public and whole: anyone, with or without JavaScript, reads it complete.
             <Route
                 path=path!("/p/:handle")

@@ -562,6 +562,9 @@ fn check_format(credential: &Value, b: &mut Builder) -> bool {
     }
     let is_badge = t.contains(&"VerifiableCredential")
         && (t.contains(&"OpenBadgeCredential") || t.contains(&"AchievementCredential"));
+    if !is_badge && t.contains(&"VerifiableCredential") && t.contains(&"EndorsementCredential") {
+        return check_endorsement_format(credential, b);
+    }
     if !is_badge {
         b.add(
             "format",
@@ -583,6 +586,62 @@ fn check_format(credential: &Value, b: &mut Builder) -> bool {
         "format",
         Outcome::Pass,
         "This is an Open Badges 3.0 credential.",
+    );
+    true
+}
+
+/// The `format` line of an OB 3.0 `EndorsementCredential`: an issuer, a validity start,
+/// and an `EndorsementSubject` naming what is endorsed.
+fn check_endorsement_format(credential: &Value, b: &mut Builder) -> bool {
+    let subject = credential.get("credentialSubject");
+    let subject_types: Vec<&str> = match subject.and_then(|s| s.get("type")) {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let issuer_ok = match credential.get("issuer") {
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Object(o)) => o
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty()),
+        _ => false,
+    };
+    let missing = if !subject_types.contains(&"EndorsementSubject") {
+        Some("its subject is not an EndorsementSubject")
+    } else if subject
+        .and_then(|s| s.get("id"))
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        Some("it does not say what it endorses (credentialSubject.id)")
+    } else if !issuer_ok {
+        Some("it names no issuer")
+    } else if credential
+        .get("validFrom")
+        .and_then(Value::as_str)
+        .is_none()
+        && credential
+            .get("issuanceDate")
+            .and_then(Value::as_str)
+            .is_none()
+    {
+        Some("it has no validFrom")
+    } else {
+        None
+    };
+    if let Some(why) = missing {
+        b.add(
+            "format",
+            Outcome::Fail,
+            format!("The endorsement is missing required information: {why}."),
+        );
+        return false;
+    }
+    b.add(
+        "format",
+        Outcome::Pass,
+        "This is an Open Badges 3.0 endorsement (EndorsementCredential).",
     );
     true
 }
@@ -1661,6 +1720,42 @@ mod tests {
             report
                 .check("validity")
                 .is_some_and(|c| c.message.contains("2099"))
+        );
+    }
+
+    #[test]
+    fn endorsement_credentials_sign_and_verify() {
+        let key = SigningKey::generate();
+        let did = "did:web:platform.example:issuers:north";
+        let vm = verification_method(did, &key.public_multibase());
+        let mut cred = serde_json::json!({
+            "@context": [crate::model::CONTEXT_VC_V2, crate::model::CONTEXT_OB_V3],
+            "id": "urn:uuid:0c7e3a52-1e44-4f3c-9c1b-0a3c6c0f4e12",
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "issuer": {"id": did, "type": ["Profile"], "name": "North University"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "name": "Endorsement by Grace Hopper",
+            "description": "Grace Hopper endorsed this credential.",
+            "credentialSubject": {"id": "urn:uuid:7c0e3a52-1e44-4f3c-9c1b-0a3c6c0f4e11",
+                "type": ["EndorsementSubject"], "endorsementComment": "Very good <b>work</b>."}
+        });
+        proof::sign(&mut cred, &key, &vm, "2026-01-01T00:00:00Z").expect("sign");
+        let mut r = HashMap::new();
+        r.insert(
+            did.to_string(),
+            did_document(did, &[key.public_multibase()]),
+        );
+        let report = verify(&cred, &r, &Options::default());
+        assert_eq!(report.verdict, Verdict::Verified, "{report:#?}");
+        assert_eq!(report.outcome("format"), Some(Outcome::Pass));
+        // Without a subject id it is refused.
+        let mut bad = cred.clone();
+        bad["credentialSubject"]
+            .as_object_mut()
+            .map(|o| o.remove("id"));
+        assert_eq!(
+            verify(&bad, &r, &Options::default()).outcome("format"),
+            Some(Outcome::Fail)
         );
     }
 

@@ -130,6 +130,7 @@ pub async fn seed_demo(db: &DatabaseConnection, settings: &Settings) -> Result<(
     seed_portfolio(db).await?;
     seed_sharing(db).await?;
     seed_import(db, settings).await?;
+    seed_endorsements_and_collections(db, settings).await?;
     Ok(())
 }
 
@@ -208,6 +209,93 @@ async fn seed_import(db: &DatabaseConnection, settings: &Settings) -> Result<(),
         &Documents::Network,
     )
     .await?;
+    Ok(())
+}
+
+/// Ada's endorsements and collection: an approved (signed) endorsement from Grace
+/// Hopper and one waiting for her decision, both on "Data Analysis Foundations", and the
+/// collection "Data skills" with two badges. Skipped once she has any endorsement or
+/// collection.
+async fn seed_endorsements_and_collections(
+    db: &DatabaseConnection,
+    settings: &Settings,
+) -> Result<(), SeedError> {
+    use app::server::entities::{award, badge_version, collection, endorsement};
+    use app::server::{collections, endorsements};
+    let (Some(ada), Some(grace)) = (
+        accounts::find_by_email(db, "ada@example.org").await?,
+        accounts::find_by_email(db, "grace@example.org").await?,
+    ) else {
+        return Ok(());
+    };
+    let started = endorsement::Entity::find()
+        .filter(endorsement::Column::UserId.eq(ada.id))
+        .count(db)
+        .await?
+        + collection::Entity::find()
+            .filter(collection::Column::UserId.eq(ada.id))
+            .count(db)
+            .await?;
+    if started > 0 {
+        return Ok(());
+    }
+    let mut by_name = std::collections::HashMap::new();
+    for a in award::Entity::find()
+        .filter(award::Column::UserId.eq(ada.id))
+        .filter(award::Column::RevokedAt.is_null())
+        .all(db)
+        .await?
+    {
+        if let Some(v) = badge_version::Entity::find_by_id(a.badge_version_id)
+            .one(db)
+            .await?
+        {
+            by_name.insert(v.name, a.public_id.to_string());
+        }
+    }
+    let token_of = |link: &str| link.rsplit('/').next().unwrap_or_default().to_string();
+    if let Some(award) = by_name.get("Data Analysis Foundations") {
+        let asked = endorsements::request(db, settings, &ada, award, "Grace Hopper", "").await?;
+        endorsements::submit(
+            db,
+            &token_of(&asked.link),
+            "Grace Hopper, mentor",
+            "Ada turned a messy city cycling data set into a clear, honest analysis, and explained every choice she made. I would trust her with our data.",
+            Some(&grace),
+            chrono::Utc::now(),
+        )
+        .await?;
+        endorsements::decide(
+            db,
+            settings,
+            ada.id,
+            &asked.public_id,
+            endorsements::Decision::Approve,
+        )
+        .await?;
+        let pending = endorsements::request(db, settings, &ada, award, "Alan Turing", "").await?;
+        endorsements::submit(
+            db,
+            &token_of(&pending.link),
+            "Alan Turing, employer",
+            "Ada's analysis work during her internship was careful and well documented.",
+            None,
+            chrono::Utc::now(),
+        )
+        .await?;
+    }
+    let data_skills = collections::create(
+        db,
+        ada.id,
+        "Data skills",
+        "What I can do with data: analysis and the program that stacks it.",
+    )
+    .await?;
+    for name in ADA_PUBLIC {
+        if let Some(award) = by_name.get(*name) {
+            collections::add(db, ada.id, &data_skills, &format!("a:{award}")).await?;
+        }
+    }
     Ok(())
 }
 

@@ -9,6 +9,8 @@ pub mod auth;
 pub mod awards;
 pub mod bulk;
 pub mod catalog;
+pub mod collections;
+pub mod endorsements;
 pub mod evidence;
 pub mod import;
 pub mod outbox;

@@ -2,6 +2,7 @@
 
 pub mod account_links;
 pub mod catalog;
+pub mod endorse;
 pub mod evidence;
 pub mod invitation;
 pub mod landing;

@@ -222,6 +222,21 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("remove_address", FnAccess::SignedIn),
     ("import_badge", FnAccess::SignedIn),
     ("delete_import", FnAccess::SignedIn),
+    // Endorsements (issue 11): the learner asks and decides; the endorser holds a link.
+    ("request_endorsement", FnAccess::SignedIn),
+    ("badge_endorsements", FnAccess::SignedIn),
+    ("decide_endorsement", FnAccess::SignedIn),
+    ("endorsement_invitation", FnAccess::Anyone),
+    ("give_endorsement", FnAccess::Anyone),
+    // Collections (issue 11): the learner's own.
+    ("my_collections", FnAccess::SignedIn),
+    ("create_collection", FnAccess::SignedIn),
+    ("edit_collection", FnAccess::SignedIn),
+    ("delete_collection", FnAccess::SignedIn),
+    ("move_collection", FnAccess::SignedIn),
+    ("add_to_collection", FnAccess::SignedIn),
+    ("remove_from_collection", FnAccess::SignedIn),
+    ("move_collection_item", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,

@@ -47,6 +47,7 @@ fn Detail(d: BadgeDetail, toggle: ServerAction<SetBadgeVisibility>) -> impl Into
     let share_award = d.public_id.clone();
     let delete = ServerAction::<DeleteImport>::new();
     let import_id = d.public_id.clone();
+    let award = d.public_id.clone();
     view! {
         <Title text=format!("{} · My portfolio · Badgefolio", d.name) />
         <article class="portfolio badge-detail" data-testid="badge-detail">
@@ -156,6 +157,9 @@ fn Detail(d: BadgeDetail, toggle: ServerAction<SetBadgeVisibility>) -> impl Into
                 view! { <p><a href=d.download_url.clone() download="" rel="external">"Download credential (JSON)"</a></p> }
                     .into_any()
             }}
+            // Endorsements are asked for on badges issued here (an import's issuer is elsewhere).
+            {(!d.imported).then(|| view! { <super::endorsements::Endorsements award=award.clone() /> })}
+            <super::collections::AddToCollection badge=if d.imported { format!("i:{award}") } else { format!("a:{award}") } />
         </article>
     }
 }

@@ -6,9 +6,11 @@
 //! profile is `/p/{handle}` ([`profile`]).
 
 pub mod badge;
+pub mod collections;
 pub mod competencies;
 pub mod links;
 pub mod import;
+pub mod endorsements;
 pub mod profile;
 pub mod share;
 pub mod stacks;
@@ -94,6 +96,7 @@ pub fn Portfolio() -> impl IntoView {
                 <section class="portfolio">
                     <h1>"My portfolio"</h1>
                     <p class="lead" data-testid="welcome">"Welcome, " {user.display_name} "."</p>
+                    <p class="meta"><a href="/portfolio/collections" data-testid="collections-link">"My collections"</a></p>
                     <p class="meta" data-testid="profile-line">
                         {match user.handle {
                             Some(h) => view! {

@@ -107,7 +107,7 @@ pub fn withhold_links(body: &str) -> String {
     body.split_inclusive(char::is_whitespace)
         .map(|word| {
             let bare = word.trim_end();
-            if bare.contains("token=") {
+            if bare.contains("token=") || bare.contains("/endorse/") {
                 format!(
                     "[link withheld: sent to the recipient only]{}",
                     &word[bare.len()..]
