@@ -96,6 +96,7 @@ pub fn build(state: AppState) -> Router {
         .merge(routes::images::router())
         .merge(routes::awards::router())
         .merge(routes::evidence::router())
+        .merge(routes::export::router())
         .merge(routes::bulk::router())
         .merge(routes::verify::router(&state))
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {

@@ -158,6 +158,9 @@ pub async fn set_visibility<C: BeginWrite>(
 ) -> ServerResult<bool> {
     let a = super::detail::own_award(db, user_id, award_public_id).await?;
     let txn = begin_write(db).await?;
+    // Waits for (or finds) the account's deletion: a deleted account's badges stay
+    // private.
+    crate::server::account_data::deletion::lock_live_user(&*txn, user_id).await?;
     award::Entity::update_many()
         .col_expr(award::Column::IsPublic, Expr::value(public))
         .filter(award::Column::Id.eq(a.id))
@@ -190,6 +193,7 @@ pub async fn public_profile(
             Expr::expr(Func::lower(Expr::col(user::Column::Handle))),
             h.as_str(),
         ))
+        .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
