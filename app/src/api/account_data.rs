@@ -30,7 +30,13 @@ pub async fn delete_account(
         let state = request::state()?;
         let actor = request::authorize(&state, Action::DeleteOwnAccount).await?;
         let user = actor.user().ok_or(AppError::Unauthenticated)?;
-        // The password is as strong a proof as signing in again.
+        if confirm.trim() != "yes" {
+            return Err(AppError::invalid(
+                "Tick the box to confirm that you want to delete your account.",
+            )
+            .into());
+        }
+        // The password is as strong a proof as signing in again: as rate-limited.
         state
             .login_limiter
             .check(&user.email, request::client_ip())

@@ -186,8 +186,13 @@ impl ZipSink {
             )
             .into());
         }
-        let base = format!("{dir}{}", safe_stem(stem));
-        let n = self.names.entry(base.clone()).or_insert(0);
+        let base = if dir.is_empty() {
+            // The export's own files, named exactly.
+            stem.to_string()
+        } else {
+            format!("{dir}{}", safe_stem(stem))
+        };
+        let n = self.names.entry(format!("{base}{ext}")).or_insert(0);
         *n += 1;
         let name = if *n == 1 {
             format!("{base}{ext}")
