@@ -47,6 +47,7 @@ pub async fn delete_account(
             .await?;
         deletion::delete_account(&state.db, &state.settings.evidence, user.id).await?;
         request::set_cookie(&sessions::clear_cookie(state.settings.secure_cookies));
+        leptos_axum::redirect("/");
         Ok::<_, ServerError>(())
     };
     run.await.map_err(AppError::from)
