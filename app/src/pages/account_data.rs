@@ -14,8 +14,9 @@ use crate::components::form::{FormError, SubmitButton, last_error};
 use crate::components::signed_in::SignedIn;
 use crate::model::account_data::{EXPORT_URL, ExportSummary};
 
-/// Where a download stands.
+/// Where a download stands (only the browser moves it past `Idle`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 enum Download {
     Idle,
     /// The server is building the zip.

@@ -328,13 +328,15 @@ pub async fn build(
         let name = version
             .as_ref()
             .map_or_else(|| "badge".to_string(), |v| v.name.clone());
-        if !institution_names.contains_key(&a.institution_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            institution_names.entry(a.institution_id)
+        {
             let n = institution::Entity::find_by_id(a.institution_id)
                 .one(db)
                 .await?
                 .map(|i| i.name)
                 .unwrap_or_default();
-            institution_names.insert(a.institution_id, n);
+            slot.insert(n);
         }
         let stem = format!("{name}-{}", &a.public_id.simple().to_string()[..8]);
         let json_path = sink
