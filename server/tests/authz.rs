@@ -47,6 +47,8 @@ const EXPECTED: &[(&str, FnAccess)] = &[
     ("portfolio_wall", FnAccess::SignedIn),
     ("program", FnAccess::Anyone),
     ("public_profile", FnAccess::Anyone),
+    ("export_contents", FnAccess::SignedIn),
+    ("delete_account", FnAccess::SignedIn),
     ("reissue_award", FnAccess::SignedIn),
     ("remove_staff", FnAccess::SignedIn),
     ("request_password_reset", FnAccess::Anyone),
