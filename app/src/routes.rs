@@ -16,6 +16,7 @@ use leptos_router::{
 };
 
 use crate::pages::{
+    account_data::AccountDataPage,
     account_links::{ConfirmPage, ForgotPage, ResetPage},
     catalog::{competency::CompetencyPage, program::ProgramPage, programs::Programs},
     endorse::EndorsePage,
@@ -192,6 +193,10 @@ lazy_page!(
     /// `/notifications`.
     NotificationsRoute => NotificationsPage
 );
+lazy_page!(
+    /// `/account/data`: download everything, delete the account.
+    AccountDataRoute => AccountDataPage
+);
 
 /// The routed part of the page.
 #[component]
@@ -285,6 +290,7 @@ pub fn AppRoutes() -> impl IntoView {
                 view={Lazy::<ReviewRoute>::new()}
             />
             <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} />
+            <Route path=path!("/account/data") view={Lazy::<AccountDataRoute>::new()} />
         </Routes>
     }
 }

@@ -124,6 +124,25 @@ pub struct Config {
     #[arg(long, env = "BADGEFOLIO_FETCH_ALLOW_LOOPBACK", global = true)]
     pub fetch_allow_loopback: bool,
 
+    /// How many awards (and as many imported badges) the background re-check of stored
+    /// verdicts refreshes per round, longest unchecked first; 0 turns it off.
+    #[arg(
+        long,
+        env = "BADGEFOLIO_RECHECK_BATCH",
+        default_value_t = 50,
+        global = true
+    )]
+    pub recheck_batch: u64,
+
+    /// Seconds between two rounds of the background re-check.
+    #[arg(
+        long,
+        env = "BADGEFOLIO_RECHECK_EVERY_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub recheck_every_secs: u64,
+
     /// Log format: human-readable text or JSON lines.
     #[arg(long, env = "BADGEFOLIO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,

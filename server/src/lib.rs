@@ -142,6 +142,20 @@ pub fn spawn_bulk_worker(state: &AppState) {
     );
 }
 
+/// Starts the background re-check of stored verdicts (see `app::server::recheck`):
+/// `--recheck-batch` awards and imported badges every `--recheck-every-secs`.
+pub fn spawn_recheck_worker(state: &AppState, config: &config::Config) {
+    use app::server::recheck;
+    recheck::spawn(
+        state.db.clone(),
+        (*state.settings).clone(),
+        recheck::RecheckConfig {
+            every: Duration::from_secs(config.recheck_every_secs.max(1)),
+            batch: config.recheck_batch,
+        },
+    );
+}
+
 /// The state a server runs with.
 pub fn state(db: DatabaseConnection, config: &config::Config, settings: Settings) -> AppState {
     AppState::new(db, leptos_options(&config.site_root, config.addr), settings)

@@ -128,6 +128,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     server::spawn_housekeeping(state.clone());
     server::spawn_mail_worker(&state)?;
     server::spawn_bulk_worker(&state);
+    server::spawn_recheck_worker(&state, config);
     let app = server::router::build(state.clone());
     let listener = server::listen(config.addr)
         .await

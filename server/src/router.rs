@@ -99,6 +99,7 @@ pub fn build(state: AppState) -> Router {
         .merge(routes::images::router())
         .merge(routes::awards::router())
         .merge(routes::evidence::router())
+        .merge(routes::export::router())
         .merge(routes::bulk::router())
         .merge(routes::verify::router(&state))
         .merge(routes::public::router(&state))

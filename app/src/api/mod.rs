@@ -4,6 +4,7 @@
 //! Endpoints are named explicitly (`/api/<name>`) so URLs are stable for tests and for
 //! forms posted without JavaScript.
 
+pub mod account_data;
 pub mod account_mail;
 pub mod auth;
 pub mod awards;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod account_data;
 pub mod awards;
 pub mod bulk;
 pub mod catalog;

@@ -1,5 +1,6 @@
 //! One file per screen.
 
+pub mod account_data;
 pub mod account_links;
 pub mod catalog;
 pub mod endorse;

@@ -112,6 +112,10 @@ pub fn Settings() -> impl IntoView {
                         </p>
                         <SubmitButton label="Change password" busy_label="Changing password…" pending=change.pending() />
                     </ActionForm>
+                    <h2>"Your data"</h2>
+                    <p>
+                        <a href=crate::model::account_data::PAGE_URL>"Download everything or delete your account"</a>
+                    </p>
                 </section>
             }
         } />

@@ -182,7 +182,7 @@ async fn create_inner(
     Ok(user)
 }
 
-/// The user with this (already normalised) email.
+/// The user with this (already normalised) email; never a deleted account.
 ///
 /// # Errors
 /// Database errors.
@@ -192,6 +192,7 @@ pub async fn find_by_email(
 ) -> ServerResult<Option<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::Email.eq(email))
+        .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?)
 }
@@ -524,7 +525,7 @@ pub async fn reset_password(
     let user = user::Entity::find_by_id(used.user_id)
         .one(&*txn)
         .await?
-        .filter(|u| u.email == used.email)
+        .filter(|u| u.email == used.email && u.deleted_at.is_none())
         .ok_or_else(bad_reset_link)?;
     let user_id = user.id;
     let mut active: user::ActiveModel = user.into();

@@ -97,6 +97,8 @@ pub enum Action {
     ChangeOwnPassword,
     /// Change or confirm one's own sign-in address.
     ChangeOwnEmail,
+    /// Download everything one holds, or delete one's own account.
+    DeleteOwnAccount,
     /// Review submissions for an institution.
     ReviewFor { institution_id: i32 },
     /// Manage an institution's profile, staff, catalog and keys; issue and revoke.
@@ -119,6 +121,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), AppError> {
         | Action::ManageOwnPortfolio
         | Action::ChangeOwnPassword
         | Action::ChangeOwnEmail
+        | Action::DeleteOwnAccount
         | Action::Enroll => actor.is_signed_in(),
         Action::ReviewFor { institution_id } => {
             actor.is_platform_admin() || actor.role_at(institution_id).is_some()
@@ -237,6 +240,9 @@ pub const SERVER_FUNCTIONS: &[(&str, FnAccess)] = &[
     ("add_to_collection", FnAccess::SignedIn),
     ("remove_from_collection", FnAccess::SignedIn),
     ("move_collection_item", FnAccess::SignedIn),
+    // Data ownership (issue 11): the signed-in user's own export and account deletion.
+    ("export_contents", FnAccess::SignedIn),
+    ("delete_account", FnAccess::SignedIn),
 ];
 
 /// Who may call the server function at `endpoint`; `None` for one that is not listed,

@@ -3,6 +3,7 @@
 //! Server functions in `crate::api` are thin: they find the [`AppState`] and the
 //! caller, call a function here, and convert its typed error into an `AppError`.
 
+pub mod account_data;
 pub mod account_tokens;
 pub mod accounts;
 pub mod actor_cache;
@@ -24,6 +25,7 @@ pub mod passwords;
 pub mod portfolio;
 pub mod public_pages;
 pub mod rate_limit;
+pub mod recheck;
 pub mod request;
 pub mod sessions;
 pub mod sharing;

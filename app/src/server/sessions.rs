@@ -80,6 +80,9 @@ pub async fn with_user(
         )
         .filter(session::Column::TokenHash.eq(token_hash))
         .filter(session::Column::ExpiresAt.gt(Utc::now()))
+        // A deleted account's sessions are deleted with it; a tombstone never signs in
+        // even if one were left.
+        .filter(user::Column::DeletedAt.is_null())
         .select_also(user::Entity)
         .one(db)
         .await?;

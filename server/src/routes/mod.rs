@@ -4,6 +4,7 @@ pub mod assets;
 pub mod awards;
 pub mod bulk;
 pub mod evidence;
+pub mod export;
 pub mod images;
 pub mod issuers;
 pub mod pages;

@@ -165,6 +165,9 @@ pub async fn set_visibility<C: BeginWrite>(
         Err(e) => return Err(e),
     };
     let txn = begin_write(db).await?;
+    // Waits for (or finds) the account's deletion: a deleted account's badges stay
+    // private.
+    crate::server::account_data::deletion::lock_live_user(&*txn, user_id).await?;
     award::Entity::update_many()
         .col_expr(award::Column::IsPublic, Expr::value(public))
         .filter(award::Column::Id.eq(a.id))
@@ -197,6 +200,7 @@ pub async fn public_profile(
             Expr::expr(Func::lower(Expr::col(user::Column::Handle))),
             h.as_str(),
         ))
+        .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;

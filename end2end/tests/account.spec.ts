@@ -1,0 +1,34 @@
+import { expect, test, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { waitForHydration } from "./helpers";
+
+// The demo learner downloads everything she holds. (Deleting an account is proven by
+// the integration tests: the demo accounts are shared by every spec.)
+const DEMO_PASSWORD = "badgefolio-demo";
+
+async function signInAda(page: Page) {
+  await page.goto("/signin");
+  await waitForHydration(page);
+  await page.getByLabel("Email address").fill("ada@example.org");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/portfolio$/);
+}
+
+test("the demo learner downloads everything as one zip, with progress", async ({ page }) => {
+  await signInAda(page);
+  await page.goto("/account/data");
+  await waitForHydration(page);
+  await expect(page.getByTestId("export-contents")).toContainText("badges issued here");
+  const downloading = page.waitForEvent("download");
+  await page.getByTestId("download-everything").click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^badgefolio-export-\d{4}-\d{2}-\d{2}\.zip$/);
+  const path = await download.path();
+  const bytes = readFileSync(path);
+  // A zip (local file header signature) that lists its index.
+  expect(bytes.subarray(0, 4).toString("hex")).toBe("504b0304");
+  expect(bytes.includes(Buffer.from("index.json"))).toBe(true);
+  expect(bytes.includes(Buffer.from("index.html"))).toBe(true);
+  await expect(page.getByTestId("download-progress")).toContainText("Your file is downloaded.");
+});
