@@ -39,8 +39,7 @@ use crate::pages::{
     outbox::OutboxPage,
     portfolio::{
         Portfolio, badge::PortfolioBadgePage, collections::CollectionsPage, import::ImportPage,
-        links::ShareLinksPage,
-        profile::PublicProfilePage,
+        links::ShareLinksPage, profile::PublicProfilePage,
     },
     settings::Settings,
     sign_in::SignInPage,

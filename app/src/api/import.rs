@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 use crate::error::AppError;
-use crate::model::import::{Addresses, ExtraAddress, Imported};
+use crate::model::import::{Addresses, ExtraAddress};
 
 /// The learner's addresses.
 #[server(endpoint = "my_addresses")]
@@ -117,7 +117,7 @@ pub async fn import_badge(data: MultipartData) -> Result<String, AppError> {
             &Documents::Network,
         )
         .await
-        .map(|i: Imported| i.public_id)
+        .map(|i: crate::model::import::Imported| i.public_id)
     };
     run.await.map_err(AppError::from)
 }

@@ -8,9 +8,9 @@
 pub mod badge;
 pub mod collections;
 pub mod competencies;
-pub mod links;
-pub mod import;
 pub mod endorsements;
+pub mod import;
+pub mod links;
 pub mod profile;
 pub mod share;
 pub mod stacks;
