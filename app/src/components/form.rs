@@ -44,3 +44,36 @@ pub fn SubmitButton(
         </button>
     }
 }
+
+/// The content of a `<textarea>`, safe to render on the server.
+///
+/// Leptos writes a `<textarea>`'s children into server-rendered HTML without escaping
+/// them (tachys treats it like `<script>`), so a value holding `</textarea>` would end
+/// the element and the rest would be read as markup. On the server the text is escaped
+/// here (the browser turns the entities back into the same text); in the browser it is
+/// left as it is, since it is set as a text node and hydration sees the same string.
+pub fn textarea_text(text: impl Into<String>) -> String {
+    let text = text.into();
+    #[cfg(feature = "ssr")]
+    {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod textarea_tests {
+    use super::textarea_text;
+
+    #[test]
+    fn textarea_content_cannot_close_the_element() {
+        let t = textarea_text("a </textarea><img src=x onerror=alert(1)> & b");
+        assert!(!t.contains('<') && !t.contains('>'));
+        assert_eq!(t, "a &lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt; &amp; b");
+    }
+}

@@ -158,7 +158,7 @@ fn Editor(v: SubmissionView, actions: Actions) -> impl IntoView {
                         <input type="hidden" name="program" value=program.get_value() />
                         <input type="hidden" name="badge" value=badge.get_value() />
                         <label for="ev-narrative">"Tell the reviewer what you did and how the evidence shows it"</label>
-                        <textarea id="ev-narrative" name="narrative" rows="6" maxlength="20000">{narrative.get_value()}</textarea>
+                        <textarea id="ev-narrative" name="narrative" rows="6" maxlength="20000">{crate::components::form::textarea_text(narrative.get_value())}</textarea>
                         <FormError error=last_error(actions.narrative.value()) />
                         <SubmitButton label="Save narrative" busy_label="Saving…" pending=actions.narrative.pending() />
                     </ActionForm>

@@ -97,15 +97,15 @@ fn BadgeForm(
                 <label for="b-name">"Name"</label>
                 <input id="b-name" name="name" value=b.name.clone() required />
                 <label for="b-description">"Description"</label>
-                <textarea id="b-description" name="description" rows="3" required>{b.description.clone()}</textarea>
+                <textarea id="b-description" name="description" rows="3" required>{crate::components::form::textarea_text(b.description.clone())}</textarea>
                 <label for="b-image">"Image (PNG or SVG, up to 1 MB; leave empty for a generated one)"</label>
                 <input id="b-image" name="image" type="file" accept="image/png,image/svg+xml" />
                 <label for="b-criteria">"Criteria: what earns the badge"</label>
-                <textarea id="b-criteria" name="criteria" rows="4" required>{b.criteria.clone()}</textarea>
+                <textarea id="b-criteria" name="criteria" rows="4" required>{crate::components::form::textarea_text(b.criteria.clone())}</textarea>
                 <label for="b-evidence">"Evidence the learner must provide"</label>
-                <textarea id="b-evidence" name="evidence_required" rows="2">{b.evidence_required.clone()}</textarea>
+                <textarea id="b-evidence" name="evidence_required" rows="2">{crate::components::form::textarea_text(b.evidence_required.clone())}</textarea>
                 <label for="b-rubric">"Rubric (optional)"</label>
-                <textarea id="b-rubric" name="rubric" rows="3" aria-describedby="b-rubric-hint">{rubric_text(&b.rubric)}</textarea>
+                <textarea id="b-rubric" name="rubric" rows="3" aria-describedby="b-rubric-hint">{crate::components::form::textarea_text(rubric_text(&b.rubric))}</textarea>
                 <p id="b-rubric-hint" class="hint">{RUBRIC_RULE}</p>
                 <label for="b-type">"Achievement type"</label>
                 <select id="b-type" name="achievement_type">

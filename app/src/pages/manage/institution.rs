@@ -194,7 +194,7 @@ fn Screen(
                         <label for="p-email">"Contact e-mail"</label>
                         <input id="p-email" name="email" type="email" value=i.email.clone() />
                         <label for="p-description">"Description"</label>
-                        <textarea id="p-description" name="description" rows="3">{i.description.clone()}</textarea>
+                        <textarea id="p-description" name="description" rows="3">{crate::components::form::textarea_text(i.description.clone())}</textarea>
                         <label for="p-linkedin">"LinkedIn organization id (optional)"</label>
                         <input id="p-linkedin" name="linkedin_org_id" inputmode="numeric" value=i.linkedin_org_id.clone() />
                         <label for="p-logo">"Logo (PNG or SVG, up to 1 MB)"</label>

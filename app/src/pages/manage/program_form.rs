@@ -95,7 +95,7 @@ fn ProgramForm(
                 <input id="pr-slug" name="slug" value=p.slug.clone() required aria-describedby="pr-slug-hint" />
                 <p id="pr-slug-hint" class="hint">"Lower-case letters, digits and dashes."</p>
                 <label for="pr-description">"Description"</label>
-                <textarea id="pr-description" name="description" rows="4" required>{p.description.clone()}</textarea>
+                <textarea id="pr-description" name="description" rows="4" required>{crate::components::form::textarea_text(p.description.clone())}</textarea>
                 <label for="pr-credits">"Credits"</label>
                 <input id="pr-credits" name="credits" type="number" min="0" max="11" value=p.credits.to_string() required aria-describedby="pr-credits-hint" />
                 <p id="pr-credits-hint" class="hint">{CREDITS_RULE}</p>
@@ -129,7 +129,7 @@ fn ProgramForm(
                     }).collect_view()}
                 </select>
                 <label for="pr-capstone">"Capstone evidence (optional)"</label>
-                <textarea id="pr-capstone" name="capstone_evidence" rows="2">{p.capstone_evidence.clone()}</textarea>
+                <textarea id="pr-capstone" name="capstone_evidence" rows="2">{crate::components::form::textarea_text(p.capstone_evidence.clone())}</textarea>
                 <label for="pr-cost">"Cost"</label>
                 <input id="pr-cost" name="cost" value=p.cost.clone() />
                 <div class="check">

@@ -185,7 +185,7 @@ fn CollectionCard(
                 <input type="text" name="name" required maxlength=NAME_MAX_CHARS.to_string() value=edit_name />
             </label>
             <label>"Description"
-                <textarea name="description" rows="2" maxlength=DESCRIPTION_MAX_CHARS.to_string()>{edit_description}</textarea>
+                <textarea name="description" rows="2" maxlength=DESCRIPTION_MAX_CHARS.to_string()>{crate::components::form::textarea_text(edit_description)}</textarea>
             </label>
             <button type="submit" class="button">"Save"</button>
         </ActionForm>

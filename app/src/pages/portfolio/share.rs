@@ -327,7 +327,7 @@ fn SnippetBox(
         <div class="snippet" data-testid=testid>
             <h4>{title}</h4>
             <p class="hint">{hint}</p>
-            <textarea readonly rows="4" aria-label=format!("{title}: code")>{code.clone()}</textarea>
+            <textarea readonly rows="4" aria-label=format!("{title}: code")>{crate::components::form::textarea_text(code.clone())}</textarea>
             <CopyButton text=code.clone() label="Copy code" />
             <iframe class="snippet-preview" sandbox=preview_sandbox srcdoc=code.clone() title=format!("Preview: {title}") height=preview_height.to_string()></iframe>
         </div>
@@ -413,7 +413,7 @@ fn Signature(p: SharePanel) -> impl IntoView {
                 </details>
                 <details>
                     <summary>"HTML code"</summary>
-                    <textarea readonly rows="5" aria-label="Signature HTML" data-testid="signature-html">{move || current.get().html}</textarea>
+                    <textarea readonly rows="5" aria-label="Signature HTML" data-testid="signature-html">{move || crate::components::form::textarea_text(current.get().html)}</textarea>
                 </details>
             </div>
             <div class="instructions">
