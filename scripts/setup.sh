@@ -6,7 +6,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.11"
-export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+# scripts/bin first: its wasm-opt skips the tiny chunks of a split build (see there).
+export PATH="$HOME/.cargo/bin:$ROOT/scripts/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

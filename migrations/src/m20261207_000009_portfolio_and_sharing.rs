@@ -40,8 +40,12 @@ fn fk(
 
 /// Expression indexes (both backends know them; the query builder does not).
 const INDEXES: &[&str] = &[
-    // One account per address, whichever way it was typed.
-    "CREATE UNIQUE INDEX ux_user_emails_email ON user_emails (LOWER(email))",
+    // One account per confirmed address, whichever way it was typed. Unconfirmed rows do
+    // not count: adding someone else's address without confirming it must not lock its
+    // owner out of it.
+    "CREATE UNIQUE INDEX ux_user_emails_email ON user_emails (LOWER(email)) WHERE confirmed_at IS NOT NULL",
+    // An account lists an address once.
+    "CREATE UNIQUE INDEX ux_user_emails_user_email ON user_emails (user_id, LOWER(email))",
 ];
 
 #[async_trait::async_trait]

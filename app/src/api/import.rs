@@ -48,9 +48,11 @@ pub async fn resend_address(id: i32) -> Result<(), AppError> {
         let state = request::state()?;
         let actor = request::authorize(&state, Action::ChangeOwnEmail).await?;
         let user = actor.user().ok_or(AppError::Unauthenticated)?.clone();
+        // Limited per address (the address itself, as for every mail we send).
+        let row = addresses::own_row(&state.db, user.id, id).await?;
         state
             .login_limiter
-            .check_mail(&format!("extra-address-{id}"), request::client_ip())
+            .check_mail(&row.email, request::client_ip())
             .map_err(|retry_after_secs| {
                 ServerError::User(AppError::RateLimited { retry_after_secs })
             })?;

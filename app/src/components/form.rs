@@ -74,6 +74,9 @@ mod textarea_tests {
     fn textarea_content_cannot_close_the_element() {
         let t = textarea_text("a </textarea><img src=x onerror=alert(1)> & b");
         assert!(!t.contains('<') && !t.contains('>'));
-        assert_eq!(t, "a &lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt; &amp; b");
+        assert_eq!(
+            t,
+            "a &lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt; &amp; b"
+        );
     }
 }

@@ -614,7 +614,9 @@ pub async fn confirm_link(
         account_tokens::consume(&*txn, token, &[Purpose::ConfirmEmail, Purpose::ChangeEmail])
             .await?
             .ok_or_else(bad_confirm_link)?;
+    // Never for a deleted account (a link issued while a deletion raced it).
     let user = user::Entity::find_by_id(used.user_id)
+        .filter(user::Column::DeletedAt.is_null())
         .one(&*txn)
         .await?
         .ok_or_else(bad_confirm_link)?;

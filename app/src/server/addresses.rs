@@ -82,7 +82,8 @@ pub async fn confirmed(db: &impl ConnectionTrait, user_id: i32) -> ServerResult<
     Ok(out)
 }
 
-/// Whether any account uses `email` (normalised), as sign-in or extra address.
+/// Whether any account uses `email` (normalised), as sign-in or confirmed extra address
+/// (an address someone added but never confirmed does not keep its owner from it).
 async fn in_use(db: &impl ConnectionTrait, email: &str) -> ServerResult<bool> {
     if accounts::find_by_email(db, email).await?.is_some() {
         return Ok(true);
@@ -99,6 +100,7 @@ async fn in_use(db: &impl ConnectionTrait, email: &str) -> ServerResult<bool> {
     }
     Ok(user_email::Entity::find()
         .filter(lower_eq(user_email::Column::Email, email))
+        .filter(user_email::Column::ConfirmedAt.is_not_null())
         .one(db)
         .await?
         .is_some())
@@ -140,6 +142,9 @@ pub async fn add(
         return Err(AppError::invalid("That is already the address you sign in with.").into());
     }
     let txn = super::db::begin_write(db).await?;
+    // The account's row, locked: limits hold under concurrency and a deleted account
+    // gets nothing new.
+    crate::server::account_data::deletion::lock_live_user(&*txn, user.id).await?;
     let mine = user_email::Entity::find()
         .filter(user_email::Column::UserId.eq(user.id))
         .all(&*txn)
@@ -183,7 +188,7 @@ pub async fn add(
     })
 }
 
-async fn own_row(
+pub(crate) async fn own_row(
     db: &impl ConnectionTrait,
     user_id: i32,
     id: i32,
@@ -256,12 +261,29 @@ pub async fn confirm(db: &impl ConnectionTrait, user_id: i32, email: &str) -> Se
         return Ok(false);
     };
     if row.confirmed_at.is_none() {
-        user_email::Entity::update_many()
+        // Another account may have confirmed the same address first: then the unique
+        // index on confirmed addresses refuses this one.
+        let done = user_email::Entity::update_many()
             .col_expr(user_email::Column::ConfirmedAt, Expr::value(Utc::now()))
             .filter(user_email::Column::Id.eq(row.id))
             .filter(user_email::Column::ConfirmedAt.is_null())
             .exec(db)
-            .await?;
+            .await;
+        match done {
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                return Err(AppError::invalid(
+                    "This address has meanwhile been confirmed by another account, so it was not added to yours.",
+                )
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(true)
 }

@@ -245,6 +245,9 @@ pub async fn create(
     let name = check_name(name)?;
     let description = check_description(description)?;
     let txn = begin_write(db).await?;
+    // The learner's row, locked: the limit holds under concurrency and a deleted
+    // account gets nothing new.
+    crate::server::account_data::deletion::lock_live_user(&*txn, user_id).await?;
     let count = collection::Entity::find()
         .filter(collection::Column::UserId.eq(user_id))
         .count(&*txn)

@@ -163,6 +163,8 @@ pub async fn request(
         .unwrap_or_else(|| "a badge".into());
 
     let txn = begin_write(db).await?;
+    // Not for an account deleted meanwhile (the deletion holds this row's lock).
+    crate::server::account_data::deletion::lock_live_user(&*txn, learner.id).await?;
     let row = endorsement::ActiveModel {
         public_id: Set(uuid::Uuid::new_v4()),
         user_id: Set(learner.id),

@@ -115,6 +115,10 @@ pub enum Refused {
     IssuedHere,
     #[error("You have already imported this badge.")]
     Duplicate,
+    #[error(
+        "This copy of the badge differs from the one its issuer hosts, and only the issuer's copy is verified (an Open Badges 2.0 hosted badge has no signature). Import it by its web address instead."
+    )]
+    CopyDiffers,
 }
 
 impl From<Refused> for crate::server::ServerError {
@@ -554,6 +558,17 @@ pub async fn import(
         return Err(refused.into());
     }
     accept(&report)?;
+    // A hosted Open Badges 2.0 badge is checked by fetching the issuer's copy; a local
+    // copy that says anything else (evidence, narrative, expiry) would be kept and shown
+    // later as if checked. Only a copy equal to the issuer's is imported.
+    if report.checked_by == Some(openbadges::verify::CheckedBy::Hosting)
+        && original
+            .input
+            .credential()
+            .is_some_and(|local| local != cred)
+    {
+        return Err(Refused::CopyDiffers.into());
+    }
     check_recipient(db, user_id, &cred).await?;
     let s = shown(&cred, &report);
     let now = Utc::now();
@@ -582,6 +597,8 @@ pub async fn import(
         ..Default::default()
     };
     let txn = crate::server::db::begin_write(db).await?;
+    // Not for an account deleted meanwhile (the deletion holds this row's lock).
+    crate::server::account_data::deletion::lock_live_user(&*txn, user_id).await?;
     match row.insert(&*txn).await {
         Ok(_) => {}
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {

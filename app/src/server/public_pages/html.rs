@@ -255,7 +255,7 @@ pub fn badge_page(ctx: &Ctx<'_>, r: &Resolved, downloads: Downloads, now: DateTi
     if let Some(reason) = &b.reason {
         let _ = write!(h, "<p>Reason given by the issuer: {}</p>", esc(reason));
     }
-    if b.mark.is_good() && !b.issuer_name.is_empty() {
+    if b.mark.is_good() && !b.issuer_name.is_empty() && !matches!(b.holder, Holder::Import(_)) {
         let _ = write!(
             h,
             "<p>The signature checks out with a key published by {}.</p>",
@@ -263,7 +263,7 @@ pub fn badge_page(ctx: &Ctx<'_>, r: &Resolved, downloads: Downloads, now: DateTi
         );
     }
     if matches!(b.holder, Holder::Import(_)) {
-        h.push_str("<p class=\"pb-note\">This badge was earned elsewhere and added to Badgefolio by its holder; the verdict is from the last check of the issuer’s signature.</p>");
+        h.push_str("<p class=\"pb-note\">This badge was earned elsewhere and added to Badgefolio by its holder; the verdict is from the last check with its issuer (its signature, or for an Open Badges 2.0 hosted badge the copy on the issuer’s website).</p>");
     }
     if let Some(link) = &r.link {
         let _ = write!(

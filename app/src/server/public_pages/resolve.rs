@@ -434,6 +434,8 @@ fn import_credential(i: &imported_badge::Model) -> Option<String> {
                 .flatten()
                 .map(|e| e.payload)
         }
+        // A badge imported by its address holds only the address, not a credential.
+        imported_badge::FORMAT_URL => None,
         _ => String::from_utf8(i.original.clone()).ok(),
     }
 }

@@ -21,8 +21,7 @@ use crate::model::sharing::{
 };
 use crate::server::db::{BeginWrite, begin_write};
 use crate::server::entities::{
-    award, badge_version, collection, enrollment, imported_badge, program, share_link, user,
-    view_count,
+    award, badge_version, collection, enrollment, imported_badge, program, share_link, view_count,
 };
 use crate::server::error::ServerResult;
 
@@ -230,12 +229,8 @@ pub async fn create<C: BeginWrite>(
     let kind = new.kind.trim().to_string();
     let txn = begin_write(db).await?;
     // Holds the learner's row (PostgreSQL) until commit; SQLite's write transaction is
-    // exclusive already.
-    user::Entity::find_by_id(user_id)
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // exclusive already. A deleted account gets nothing new.
+    crate::server::account_data::deletion::lock_live_user(&*txn, user_id).await?;
     let target = resolve_target(&*txn, user_id, &kind, &new.target).await?;
     let live = share_link::Entity::find()
         .filter(share_link::Column::UserId.eq(user_id))
