@@ -72,7 +72,7 @@ test("the learner shares a public badge: seeded link with views, a new link, Lin
   const preview = panel.getByTestId("signature-preview");
   const srcdoc = await preview.getAttribute("srcdoc");
   expect(srcdoc).toContain("<table cellpadding=\"0\" cellspacing=\"0\"");
-  await expect(preview.contentFrame().locator("img")).toHaveAttribute("alt", `${PUBLIC_BADGE} badge from Demo University`);
+  expect(srcdoc).toContain(`alt="${PUBLIC_BADGE} badge from Demo University"`);
   await panel.getByTestId("copy-signature").click();
   await expect(panel.getByText("Copied (formatted and plain text).")).toBeVisible();
   const clip = await page.evaluate(async () => {

@@ -124,6 +124,17 @@ pub struct Config {
     #[arg(long, env = "BADGEFOLIO_FETCH_ALLOW_LOOPBACK", global = true)]
     pub fetch_allow_loopback: bool,
 
+    /// Sign-in attempts allowed at once for one account, then one more a minute. The
+    /// browser tests, which sign the demo learner in from many specs within minutes,
+    /// raise it; keep the default in production.
+    #[arg(
+        long,
+        env = "BADGEFOLIO_SIGN_IN_BURST",
+        global = true,
+        default_value_t = app::server::rate_limit::ACCOUNT_BURST
+    )]
+    pub sign_in_burst: u32,
+
     /// How many awards (and as many imported badges) the background re-check of stored
     /// verdicts refreshes per round, longest unchecked first; 0 turns it off.
     #[arg(

@@ -158,7 +158,17 @@ pub fn spawn_recheck_worker(state: &AppState, config: &config::Config) {
 
 /// The state a server runs with.
 pub fn state(db: DatabaseConnection, config: &config::Config, settings: Settings) -> AppState {
-    AppState::new(db, leptos_options(&config.site_root, config.addr), settings)
+    let mut state = AppState::new(db, leptos_options(&config.site_root, config.addr), settings);
+    if config.sign_in_burst != app::server::rate_limit::ACCOUNT_BURST {
+        state.login_limiter = std::sync::Arc::new(
+            app::server::rate_limit::LoginLimiter::new(
+                config.sign_in_burst.max(1),
+                app::server::rate_limit::CLIENT_BURST,
+            )
+            .with_sign_up_burst(app::server::rate_limit::SIGN_UP_BURST),
+        );
+    }
+    state
 }
 
 /// The listening socket. Every accepted connection gets `TCP_NODELAY`: responses are
