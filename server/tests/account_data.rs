@@ -757,7 +757,9 @@ on_both_backends! {
                 assert_eq!(status, 200);
                 deleted = true;
             } else {
-                assert!(status == 200 || status == 401, "{path}: {status}");
+                // 503: the database was busy (every racer waits on the account's row
+                // lock) and the request did nothing; what matters is checked below.
+                assert!(matches!(status, 200 | 401 | 503), "{path}: {status}");
             }
         }
         assert!(deleted);
