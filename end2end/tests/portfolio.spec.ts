@@ -40,6 +40,8 @@ async function overflows(page: Page): Promise<string[]> {
 }
 
 test("the demo learner filters her wall, opens a verified badge and shares it on her public profile", async ({ page, browser }, testInfo) => {
+  // A long journey with three axe scans (the badge page now holds the share panel).
+  test.setTimeout(90_000);
   await page.setViewportSize({ width: 1280, height: 900 });
   await signInAda(page);
   // Her badges issued here (imported ones are counted in import.spec.ts).
