@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 
 // Issue 12, read side: what an anonymous visitor gets. The demo learner (ada) has public
@@ -56,9 +58,25 @@ test("an anonymous visitor sees a public badge page, verified, without JavaScrip
   await context.close();
 });
 
-// FIXME (issue 12 note): in Chromium the card does not render inside the frame of a page on
-// another origin here (integration tests check the frame headers); to investigate.
-test.fixme("a page on another origin embeds the card, which posts its height back", async ({
+/** A tiny web server on another port: a page on another origin, as an ePortfolio's would be. */
+async function otherOrigin(): Promise<{ origin: string; serve: (html: string) => void; close: () => Promise<void> }> {
+  let body = "";
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    serve: (html) => {
+      body = html;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+test("a page on another origin embeds the card, which posts its height back", async ({
   browser,
   playwright,
   baseURL,
@@ -69,14 +87,12 @@ test.fixme("a page on another origin embeds the card, which posts its height bac
 
   const context = await browser.newContext();
   const page = await context.newPage();
-  // A page on another origin (an ePortfolio's), served here by the browser itself.
-  // (`frame-ancestors *` covers every http/https site, as embedders are.)
-  const host = "http://eportfolio.test";
-  let hostHtml = "";
-  await page.route(`${host}/**`, (route) => route.fulfill({ contentType: "text/html", body: hostHtml }));
-  hostHtml =
+  const other = await otherOrigin();
+  const host = other.origin;
+  other.serve(
     `<!DOCTYPE html><html><body><script>window.msgs=[];addEventListener("message",(e)=>msgs.push(e.data));</script>` +
-    `<iframe id="card" title="Badge" src="${baseURL}/embed/c/${id}#?secret=Ab12Cd34" width="420" height="130"></iframe></body></html>`;
+      `<iframe id="card" title="Badge" src="${baseURL}/embed/c/${id}#?secret=Ab12Cd34" width="420" height="130"></iframe></body></html>`,
+  );
   await page.goto(`${host}/page`);
   const frame = page.frameLocator("#card");
   await expect(frame.getByRole("heading", { level: 1 })).toBeVisible();
@@ -93,7 +109,7 @@ test.fixme("a page on another origin embeds the card, which posts its height bac
   const oembed = await (await page.request.get(`${baseURL}/oembed?url=${encodeURIComponent(`${baseURL}/c/${id}`)}&maxwidth=500`)).json();
   expect(oembed.type).toBe("rich");
   expect(oembed.width).toBe(500);
-  hostHtml = `<!DOCTYPE html><html><body>${oembed.html}</body></html>`;
+  other.serve(`<!DOCTYPE html><html><body>${oembed.html}</body></html>`);
   await page.goto(`${host}/post`);
   await expect(page.locator("blockquote")).toBeVisible();
   await expect(page.frameLocator("iframe").getByRole("heading", { level: 1 })).toBeVisible();
@@ -106,4 +122,5 @@ test.fixme("a page on another origin embeds the card, which posts its height bac
   blocked.push(res.headers()["content-security-policy"] ?? "");
   expect(blocked[0]).toContain("frame-ancestors 'none'");
   await context.close();
+  await other.close();
 });

@@ -350,6 +350,8 @@ on_both_backends! {
 
         // The badge is private, the link shows it; evidence only when the link says so.
         let r = raw(&app, &format!("/b/{}", live.token), &[]).await;
+        // Revocable at any moment: browsers revalidate every view.
+        assert_eq!(r.header("cache-control"), Some("public, no-cache"));
         assert_eq!(r.status, 200);
         no_cookie(&r);
         let html = r.text();

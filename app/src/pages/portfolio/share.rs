@@ -23,15 +23,22 @@ pub fn ShareSection(award: String, toggle: ServerAction<SetBadgeVisibility>) -> 
     let revoke = ServerAction::<RevokeShareLink>::new();
     let rename = ServerAction::<RenameShareLink>::new();
     let indexing = ServerAction::<SetAllowIndexing>::new();
+    // Two reads of the same panel: the links change with every create, rename and
+    // revoke; the rest (with its preview frames) only when the badge's visibility or
+    // indexing does, so a revoke does not rebuild the previews under the learner's eyes.
+    let award_links = award.clone();
     let panel = Resource::new(
+        move || (award.clone(), toggle.version().get(), indexing.version().get()),
+        |(award, ..)| read_share_panel(award),
+    );
+    let links = Resource::new(
         move || {
             (
-                award.clone(),
+                award_links.clone(),
                 toggle.version().get(),
                 create.version().get(),
                 revoke.version().get(),
                 rename.version().get(),
-                indexing.version().get(),
             )
         },
         |(award, ..)| read_share_panel(award),
@@ -43,32 +50,32 @@ pub fn ShareSection(award: String, toggle: ServerAction<SetBadgeVisibility>) -> 
                 {move || Suspend::new(async move {
                     match panel.await {
                         Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(p) => view! {
-                            <Panel p=p toggle=toggle create=create revoke=revoke rename=rename indexing=indexing />
-                        }.into_any(),
+                        Ok(p) => view! { <Permanent p=p toggle=toggle indexing=indexing /> }.into_any(),
                     }
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    links.await.ok().map(|p| view! { <Links p=p create=create revoke=revoke rename=rename /> })
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    panel.await.ok().map(|p| view! { <Snippets p=p /> })
                 })}
             </Transition>
         </section>
     }
 }
 
+/// LinkedIn, embeds and the e-mail signature, with their previews.
 #[component]
-fn Panel(
-    p: SharePanel,
-    toggle: ServerAction<SetBadgeVisibility>,
-    create: ServerAction<CreateShareLink>,
-    revoke: ServerAction<RevokeShareLink>,
-    rename: ServerAction<RenameShareLink>,
-    indexing: ServerAction<SetAllowIndexing>,
-) -> impl IntoView {
+fn Snippets(p: SharePanel) -> impl IntoView {
     let public = p.is_public;
     view! {
-        <Permanent p=p.clone() toggle=toggle indexing=indexing />
-        <Links p=p.clone() create=create revoke=revoke rename=rename />
         <LinkedIn p=p.clone() />
         <Embeds p=p.clone() />
-        <Signature p=p.clone() />
+        <Signature p=p />
         {(!public).then(|| view! {
             <p class="hint">"Previews of images on the permanent page appear once the badge is public."</p>
         })}

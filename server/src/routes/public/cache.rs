@@ -23,6 +23,8 @@ use crate::routes::assets::Precompressed;
 pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// What browsers and shared caches are told.
 pub const CACHE_CONTROL: &str = "public, max-age=30";
+/// What they are told under a share link: ask again every time (cheap: a 304).
+pub const CACHE_CONTROL_LINK: &str = "public, no-cache";
 /// Most entries kept (then the cache starts over).
 const MAX_ENTRIES: usize = 4096;
 /// Largest entry kept.

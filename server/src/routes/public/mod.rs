@@ -7,7 +7,8 @@
 //! Everything is plain server-rendered HTML or bytes made by
 //! `app::server::public_pages`, kept in a [`cache::PublicCache`] (fresh while no write
 //! committed here since, at most 30 s), with an ETag, `Cache-Control: public,
-//! max-age=30`, and no cookie. A 404 or 410 is never cached (`no-store`).
+//! max-age=30` (`public, no-cache` under a share link, which its owner may revoke at
+//! any moment), and no cookie. A 404 or 410 is never cached (`no-store`).
 //!
 //! Views are counted per page view (see `app::server::public_pages::views`) and
 //! written in batches by a background task ([`spawn_view_flusher`]).
@@ -100,16 +101,35 @@ pub fn router(state: &AppState) -> Router<AppState> {
         cache: PublicCache::default(),
     });
     spawn_view_flusher(state);
-    Router::new()
-        .route("/c/{id}", get(permanent_page))
-        .route("/c/{id}/{file}", get(permanent_file))
+    // A share link can be revoked at any moment: browsers ask again on every view (a
+    // 304 while nothing changed) instead of keeping it for `max-age`.
+    let links = Router::new()
         .route("/b/{token}", get(link_page))
         .route("/b/{token}/{file}", get(link_file))
         .route("/s/{token}", get(shared_page))
-        .route("/embed/c/{id}", get(embed_permanent))
         .route("/embed/b/{token}", get(embed_link))
+        .layer(axum::middleware::map_response(revalidate_every_view));
+    Router::new()
+        .route("/c/{id}", get(permanent_page))
+        .route("/c/{id}/{file}", get(permanent_file))
+        .route("/embed/c/{id}", get(embed_permanent))
         .route("/oembed", get(oembed))
+        .merge(links)
         .layer(Extension(shell))
+}
+
+/// Turns the cacheable answer of a share-link route into one a cache must revalidate.
+async fn revalidate_every_view(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    if h.get(header::CACHE_CONTROL)
+        .is_some_and(|v| v == cache::CACHE_CONTROL)
+    {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache::CACHE_CONTROL_LINK),
+        );
+    }
+    res
 }
 
 /// Writes the counted views every few seconds, off the request path, while the server
