@@ -1,25 +1,16 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { waitForHydration } from "./helpers";
+import { axeScan, signInAda, waitForHydration } from "./helpers";
 
 // The demo learner downloads everything she holds. (Deleting an account is proven by
 // the integration tests: the demo accounts are shared by every spec.)
-const DEMO_PASSWORD = "badgefolio-demo";
-
-async function signInAda(page: Page) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill("ada@example.org");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
 
 test("the demo learner downloads everything as one zip, with progress", async ({ page }) => {
   await signInAda(page);
   await page.goto("/account/data");
   await waitForHydration(page);
   await expect(page.getByTestId("export-contents")).toContainText("badges issued here");
+  await axeScan(page);
   const downloading = page.waitForEvent("download");
   await page.getByTestId("download-everything").click();
   const download = await downloading;

@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { freshEmail, signUp, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, signUp, waitForHydration } from "./helpers";
 
 const PASSWORD = "correct horse battery";
 const DEMO_PASSWORD = "badgefolio-demo";
@@ -27,11 +26,6 @@ async function signIn(page: Page, email: string, password: string) {
   await expect(page).toHaveURL(/\/portfolio$/);
 }
 
-async function axeScan(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
-}
 
 /** The confirmation link mailed to `to`, read from the outbox by the platform admin. */
 async function confirmLink(browser: Browser, to: string): Promise<string> {

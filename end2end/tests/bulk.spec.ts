@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { freshEmail, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, waitForHydration } from "./helpers";
 
 const DEMO_PASSWORD = "badgefolio-demo";
 
@@ -13,11 +12,6 @@ async function signIn(page: Page, email: string, password: string) {
   await expect(page).toHaveURL(/\/portfolio$/);
 }
 
-async function axeScan(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
-}
 
 test("an issuer admin awards badges from a CSV file: preview with the invalid rows, run, report", async ({ page }) => {
   test.setTimeout(90_000);

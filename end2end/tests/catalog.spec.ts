@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { freshEmail, signUp, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, signUp, waitForHydration } from "./helpers";
 
 const PASSWORD = "correct horse battery";
 const DEMO_PASSWORD = "badgefolio-demo";
@@ -29,11 +28,6 @@ async function linkFromOutbox(page: Page, to: string, pattern: RegExp): Promise<
   return found![0];
 }
 
-async function axeScan(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
-}
 
 test("an institution is created, its admin builds a credit-bearing program, a learner finds it and enrolls", async ({ page }) => {
   test.setTimeout(120_000);

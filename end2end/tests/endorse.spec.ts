@@ -1,18 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
-import { waitForHydration } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { axeScan, signInAda, waitForHydration } from "./helpers";
 
 // The demo learner asks for an endorsement, an anonymous second browser gives it
 // through the link, she approves it and sees it; then she makes a collection.
-const DEMO_PASSWORD = "badgefolio-demo";
-
-async function signInAda(page: Page) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill("ada@example.org");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
 
 test("Ada asks for an endorsement, a signed-out visitor gives it, Ada approves it", async ({ page, browser }) => {
   await signInAda(page);
@@ -36,6 +26,7 @@ test("Ada asks for an endorsement, a signed-out visitor gives it, Ada approves i
   await expect(anon.getByTestId("endorse")).toContainText("Ada Lovelace");
   await waitForHydration(anon);
   await expect(anon.getByLabel("Your name (as it will appear)")).toHaveValue("Edsger Dijkstra");
+  await axeScan(anon);
   await anon.getByLabel("Your statement").fill("Ada tells the story in the data <b>clearly</b>.");
   await anon.getByRole("button", { name: "Give my endorsement" }).click();
   await expect(anon.getByTestId("endorse-thanks")).toBeVisible();
@@ -61,6 +52,7 @@ test("Ada makes a collection and orders its badges", async ({ page }) => {
   await page.getByTestId("collections-link").click();
   await expect(page).toHaveURL(/\/portfolio\/collections$/);
   await waitForHydration(page);
+  await axeScan(page);
   const form = page.getByTestId("new-collection");
   await form.getByLabel("Name").fill("Job applications");
   await form.getByLabel("Description (optional)").fill("For the data analyst job.");

@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { freshEmail, signUp, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, signUp, waitForHydration } from "./helpers";
 
 const PASSWORD = "correct horse battery";
 const DEMO_PASSWORD = "badgefolio-demo";
@@ -34,11 +33,6 @@ function section(page: Page, heading: string) {
   return page.locator("section.card", { has: page.getByRole("heading", { name: heading, exact: true }) });
 }
 
-async function axeScan(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
-}
 
 /** Opens the learner's submission in the review queue. */
 async function openInQueue(page: Page, learnerName: string) {

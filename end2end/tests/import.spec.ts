@@ -1,22 +1,12 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import path from "node:path";
-import { waitForHydration } from "./helpers";
+import { axeScan, signInAda, waitForHydration } from "./helpers";
 
 // The demo learner imports a baked PNG made elsewhere (an OB 3.0 credential signed with
 // Digital Bazaar's libraries by a did:key issuer, baked with Node: see
 // openbadges/interop/make-import-fixtures.mjs) and finds it on her wall. No fresh
 // sign-ups (the sign-up allowance belongs to other specs).
-const DEMO_PASSWORD = "badgefolio-demo";
 const BAKED = path.join(__dirname, "..", "..", "openbadges", "tests", "fixtures", "independent", "import-baked.png");
-
-async function signInAda(page: Page) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill("ada@example.org");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
 
 test("the demo learner imports a baked PNG from elsewhere and sees it on her wall", async ({ page }) => {
   await signInAda(page);
@@ -26,6 +16,7 @@ test("the demo learner imports a baked PNG from elsewhere and sees it on her wal
   await page.getByTestId("import-link").click();
   await expect(page).toHaveURL(/\/portfolio\/import$/);
   await waitForHydration(page);
+  await axeScan(page);
   await page.getByLabel("A badge file").setInputFiles(BAKED);
   await page.getByRole("button", { name: "Verify and import" }).click();
   await expect(page.getByTestId("import-done")).toContainText("Imported and verified");

@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { freshEmail, signUp, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, signUp, waitForHydration } from "./helpers";
 
 const PASSWORD = "correct horse battery";
 const DEMO_PASSWORD = "badgefolio-demo";
@@ -14,13 +13,6 @@ async function signIn(page: Page, email: string, password: string) {
   await expect(page).toHaveURL(/\/portfolio$/);
 }
 
-async function expectNoSeriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
-}
 
 /**
  * Reads the newest mail to `to` with `subject` on the outbox page, as the demo platform
@@ -52,7 +44,7 @@ async function linkFromOutbox(browser: Browser, to: string, subject: string, pat
     const body = (await mail.getByTestId("mail-body").textContent()) ?? "";
     const found = body.match(new RegExp(`https?://\\S+${path.replace(/\//g, "\\/")}\\?token=[A-Za-z0-9_-]+`));
     expect(found, body).not.toBeNull();
-    await expectNoSeriousViolations(admin);
+    await axeScan(admin);
     return found![0];
   } finally {
     await context.close();
@@ -69,7 +61,7 @@ test("a forgotten password is reset with the link from the outbox", async ({ pag
   await waitForHydration(page);
   await page.getByRole("link", { name: "Forgot your password?" }).click();
   await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
-  await expectNoSeriousViolations(page);
+  await axeScan(page);
   await page.getByLabel("Email address").fill(email);
   await page.getByRole("button", { name: "Send reset link" }).click();
   await expect(page.getByTestId("forgot-sent")).toContainText("a reset link is on its way");
@@ -78,7 +70,7 @@ test("a forgotten password is reset with the link from the outbox", async ({ pag
   await page.goto(link);
   await waitForHydration(page);
   await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
-  await expectNoSeriousViolations(page);
+  await axeScan(page);
   await page.getByLabel("New password").fill("short");
   await page.getByRole("button", { name: "Set new password" }).click();
   await expect(page.getByTestId("form-error")).toContainText("At least 10 characters");
@@ -107,12 +99,12 @@ test("a new account confirms its address with the link from the outbox", async (
   await page.goto("/settings");
   await expect(page.getByTestId("email-unconfirmed")).toHaveText("not confirmed");
   await expect(page.getByRole("button", { name: "Resend confirmation" })).toBeVisible();
-  await expectNoSeriousViolations(page);
+  await axeScan(page);
 
   const link = await linkFromOutbox(browser, email, "Confirm your email address for Badgefolio", "/account/confirm");
   await page.goto(link);
   await waitForHydration(page);
-  await expectNoSeriousViolations(page);
+  await axeScan(page);
   await page.getByRole("button", { name: "Confirm my email address" }).click();
   await expect(page.getByRole("heading", { name: "Address confirmed" })).toBeVisible();
   await expect(page.getByTestId("confirmed")).toContainText("your email address is confirmed");

@@ -1,27 +1,8 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { waitForHydration } from "./helpers";
+import { axeScan, signInAda, waitForHydration } from "./helpers";
 
 // The demo learner (seeded: handle `ada`, two of her three badges public). No fresh
 // sign-ups here: the per-address sign-up allowance belongs to other specs.
-const DEMO_PASSWORD = "badgefolio-demo";
-
-async function signInAda(page: Page) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill("ada@example.org");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
-
-async function axeScan(page: Page) {
-  // Legacy mode runs axe inside the page (its frames included) without opening a helper
-  // page, which failed beside the share panel's sandboxed previews.
-  const results = await new AxeBuilder({ page }).setLegacyMode(true).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   const file = testInfo.outputPath(`${name}.png`);
@@ -52,7 +33,7 @@ test("the demo learner filters her wall, opens a verified badge and shares it on
   await expect(page.getByTestId("stack").filter({ hasText: "Data Literacy" })).toContainText("2 of 2 badges");
   await expect(page.getByTestId("competencies")).toContainText("Communication");
   await screenshot(page, testInfo, "wall-desktop");
-  await axeScan(page);
+  await axeScan(page, { legacy: true });
 
   // Before: Data Storytelling is private, so the public profile (signed out) lacks it.
   const visitor = await browser.newContext();
@@ -91,7 +72,7 @@ test("the demo learner filters her wall, opens a verified badge and shares it on
   await expect(page.getByTestId("standing")).toHaveText("Active");
   await expect(page.getByTestId("narrative")).toContainText("bike racks");
   await expect(page.getByTestId("visibility")).toContainText("Private");
-  await axeScan(page);
+  await axeScan(page, { legacy: true });
 
   // Share it: the toggle (a form that also works without JS).
   await page.getByRole("button", { name: "Show on my public profile" }).click();
@@ -104,7 +85,7 @@ test("the demo learner filters her wall, opens a verified badge and shares it on
   const shared = anon.getByTestId("public-badge").filter({ hasText: "Data Storytelling" });
   await expect(shared).toContainText("Demo University");
   await expect(shared).toContainText("Verified");
-  await axeScan(anon);
+  await axeScan(anon, { legacy: true });
   await visitor.close();
 
   // Without JavaScript at all, the profile is complete.

@@ -1,6 +1,5 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { expect, test, type APIRequestContext } from "@playwright/test";
+import { axeScan, otherOrigin } from "./helpers";
 
 // Issue 12, read side: what an anonymous visitor gets. The demo learner (ada) has public
 // badges; their permanent pages `/c/{id}` need no JavaScript, and the embed card may be
@@ -58,24 +57,6 @@ test("an anonymous visitor sees a public badge page, verified, without JavaScrip
   await context.close();
 });
 
-/** A tiny web server on another port: a page on another origin, as an ePortfolio's would be. */
-async function otherOrigin(): Promise<{ origin: string; serve: (html: string) => void; close: () => Promise<void> }> {
-  let body = "";
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    serve: (html) => {
-      body = html;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 test("a page on another origin embeds the card, which posts its height back", async ({
   browser,
   playwright,
@@ -87,6 +68,11 @@ test("a page on another origin embeds the card, which posts its height back", as
 
   const context = await browser.newContext();
   const page = await context.newPage();
+  // The badge page and the card themselves, for everyone who reads them.
+  await page.goto(`${baseURL}/c/${id}`);
+  await axeScan(page);
+  await page.goto(`${baseURL}/embed/c/${id}`);
+  await axeScan(page);
   const other = await otherOrigin();
   const host = other.origin;
   other.serve(

@@ -1,19 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
-import { waitForHydration } from "./helpers";
+import { axeScan, signInAda, waitForHydration } from "./helpers";
 
 // Sharing, the learner's side, with the demo learner (Ada: two public badges, the
 // first with a seeded share link named "LinkedIn" and views from several sources).
-const DEMO_PASSWORD = "badgefolio-demo";
 const PUBLIC_BADGE = "Data Analysis Foundations";
-
-async function signInAda(page: Page) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill("ada@example.org");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
 
 async function openPublicBadge(page: Page) {
   await page.getByTestId("my-badge").filter({ hasText: PUBLIC_BADGE }).getByTestId("badge-link").click();
@@ -105,6 +95,7 @@ test("the learner shares a public badge: seeded link with views, a new link, Lin
   // Every link on one page, with what each shows.
   await page.goto("/portfolio/links");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("My share links");
+  await axeScan(page);
   const seededRow = page.getByTestId("share-link").filter({ hasText: "LinkedIn" }).first();
   await expect(seededRow.getByTestId("share-link-target")).toHaveText(`Badge: ${PUBLIC_BADGE}`);
   await expect(page.getByTestId("share-link").filter({ hasText: "Playwright CV" })).toHaveAttribute("data-state", "revoked");

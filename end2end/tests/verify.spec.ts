@@ -1,11 +1,8 @@
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import zlib from "node:zlib";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { waitForHydration } from "./helpers";
+import { axeScan, otherOrigin, waitForHydration } from "./helpers";
 
 // "Verify a badge" for an anonymous visitor, with and without JavaScript, and the API
 // from another origin. The badge is one the demo institution issued to the demo learner
@@ -41,11 +38,6 @@ function bakePng(png: Buffer, text: string): Buffer {
   return Buffer.concat([png.subarray(0, iend), chunk("iTXt", data), png.subarray(iend)]);
 }
 
-async function axeScan(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
-}
 
 /** One of the demo learner's credentials, exactly as issued. */
 async function demoCredential(browser: Browser): Promise<string> {
@@ -170,14 +162,9 @@ test("the landing page and the footer link to the verify page", async ({ page })
 
 test("the API answers a cross-origin fetch from another site's page", async ({ page, baseURL }) => {
   // A page of another origin (another port), served here.
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-    res.end("<!doctype html><html lang=en><title>Elsewhere</title><h1>Elsewhere</h1></html>");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
+  const other = await otherOrigin("<!doctype html><html lang=en><title>Elsewhere</title><h1>Elsewhere</h1></html>");
   try {
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(`${other.origin}/`);
     const api = `${baseURL}/api/v1/verify`;
     const answer = await page.evaluate(
       async ({ api, credential }) => {
@@ -215,6 +202,6 @@ test("the API answers a cross-origin fetch from another site's page", async ({ p
       verdict2: "verified",
     });
   } finally {
-    server.close();
+    await other.close();
   }
 });
