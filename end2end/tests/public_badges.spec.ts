@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { axeScan, otherOrigin } from "./helpers";
 
@@ -6,6 +10,18 @@ import { axeScan, otherOrigin } from "./helpers";
 // framed by any other site and posts its height (WordPress's protocol).
 
 const DEMO_PASSWORD = "badgefolio-demo";
+const VERIFY_LIVE = path.resolve(__dirname, "../../openbadges/interop/verify-live.mjs");
+
+/** Digital Bazaar's verdict on a baked badge image served by the running server. */
+function digitalBazaar(file: string, bytes: Buffer, baseURL: string): string {
+  const where = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bf-baked-")), file);
+  fs.writeFileSync(where, bytes);
+  try {
+    return execFileSync("node", [VERIFY_LIVE, where, baseURL], { encoding: "utf8" }).trim();
+  } catch (e) {
+    return String((e as { stdout?: string }).stdout ?? e).trim();
+  }
+}
 
 /** The ids of Ada's public badges (read through her own session, in a separate context). */
 async function adasPublicBadges(request: APIRequestContext, baseURL: string): Promise<string[]> {
@@ -34,7 +50,7 @@ test("an anonymous visitor sees a public badge page, verified, without JavaScrip
 
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  let verified = 0;
+  const verified: string[] = [];
   for (const id of ids) {
     const res = await page.goto(`/c/${id}?src=qr`);
     expect(res?.status()).toBe(200);
@@ -43,14 +59,27 @@ test("an anonymous visitor sees a public badge page, verified, without JavaScrip
     await expect(verdict).toBeVisible();
     if ((await verdict.getAttribute("data-mark")) === "verified") {
       await expect(verdict).toContainText("Verified");
-      verified += 1;
+      verified.push(id);
     }
     // Open Graph preview and oEmbed discovery for link unfurlers.
     await expect(page.locator('meta[property="og:image"]')).toHaveAttribute("content", new RegExp(`/c/${id}/og\\.png$`));
     await expect(page.locator('link[rel="alternate"][type="application/json+oembed"]')).toHaveCount(1);
   }
-  expect(verified).toBeGreaterThan(0);
+  expect(verified.length).toBeGreaterThan(0);
   expect(await context.cookies()).toEqual([]);
+  // The baked image downloaded from the page carries the credential, and it verifies with
+  // an independent verifier (Digital Bazaar's), as a recruiter's tool would check it.
+  let baked = 0;
+  for (const id of verified) {
+    for (const file of ["badge.png", "badge.svg"]) {
+      const res = await context.request.get(`/c/${id}/${file}`);
+      if (res.status() === 404) continue;
+      expect(res.status(), `${file} of ${id}`).toBe(200);
+      expect(digitalBazaar(file, await res.body(), baseURL!)).toBe("valid");
+      baked += 1;
+    }
+  }
+  expect(baked).toBeGreaterThan(0);
   // Private or unknown badges are not found.
   const missing = await page.goto("/c/00000000-0000-4000-8000-000000000000");
   expect(missing?.status()).toBe(404);

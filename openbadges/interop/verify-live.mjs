@@ -4,17 +4,20 @@
 // fetched here and handed to the offline loader), then the proof and the status bit
 // are checked.
 //
-//   node verify-live.mjs CREDENTIAL.json BASE_URL   prints "valid", "revoked" or "invalid: …"
-//                                                   and exits 0 only for "valid".
+//   node verify-live.mjs CREDENTIAL BASE_URL   prints "valid", "revoked" or "invalid: …"
+//                                              and exits 0 only for "valid".
+// CREDENTIAL is a .json file, or a baked .png or .svg badge image.
 import fs from "node:fs";
 import * as vc from "@digitalbazaar/vc";
 import { DataIntegrityProof } from "@digitalbazaar/data-integrity";
 import { cryptosuite as eddsaRdfc2022 } from "@digitalbazaar/eddsa-rdfc-2022-cryptosuite";
 import { offlineLoader, statusChecker } from "./loader.mjs";
+import { unbake } from "./unbake.mjs";
 
 const [file, base] = process.argv.slice(2);
 if (!file || !base) throw new Error("usage: node verify-live.mjs CREDENTIAL.json BASE_URL");
-const credential = JSON.parse(fs.readFileSync(file, "utf8"));
+const raw = fs.readFileSync(file);
+const credential = file.endsWith(".json") ? JSON.parse(raw.toString("utf8")) : unbake(file, raw);
 const issuer = credential.issuer.id || credential.issuer;
 // did:web:<host>:issuers:<slug> → <base>/issuers/<slug>/did.json
 const didPath = issuer.split(":").slice(3).join("/");

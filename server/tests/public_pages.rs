@@ -322,6 +322,16 @@ on_both_backends! {
         app::server::db::note_write();
         let html = raw(&app, &page, &[]).await.text();
         assert_eq!(meta(&html, "robots").unwrap(), "index, follow");
+
+        // The page says when the verdict was last checked (the background re-check).
+        let checked = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 1, 10, 5, 0).unwrap();
+        award::Entity::update_many()
+            .col_expr(award::Column::CheckedAt, Expr::value(checked))
+            .filter(award::Column::Id.eq(w.award.id))
+            .exec(&app.state.db).await.unwrap();
+        app::server::db::note_write();
+        let html = raw(&app, &page, &[]).await.text();
+        assert!(html.contains("Last checked 1 March 2026, 10:05 UTC."), "{html}");
     }
 
     async fn a_deleted_account_answers_gone(app) {

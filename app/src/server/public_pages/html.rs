@@ -101,6 +101,11 @@ pub fn day(t: DateTime<Utc>) -> String {
     t.format("%-d %B %Y").to_string()
 }
 
+/// A moment as people read it (UTC).
+pub fn moment(t: DateTime<Utc>) -> String {
+    t.format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
 /// Paragraphs of plain text (blank lines part them; single newlines become breaks).
 fn paragraphs(text: &str) -> String {
     let mut out = String::new();
@@ -264,6 +269,18 @@ pub fn badge_page(ctx: &Ctx<'_>, r: &Resolved, downloads: Downloads, now: DateTi
     }
     if matches!(b.holder, Holder::Import(_)) {
         h.push_str("<p class=\"pb-note\">This badge was earned elsewhere and added to Badgefolio by its holder; the verdict is from the last check with its issuer (its signature, or for an Open Badges 2.0 hosted badge the copy on the issuer’s website).</p>");
+    }
+    // Verdicts are checked again in the background (status lists, expiry); say when.
+    let checked = match &b.holder {
+        Holder::Award(a) => a.checked_at,
+        Holder::Import(i) => i.checked_at,
+    };
+    if let Some(t) = checked {
+        let _ = write!(
+            h,
+            "<p class=\"pb-note\" data-testid=\"checked-at\">Last checked {}.</p>",
+            esc(&moment(t))
+        );
     }
     if let Some(link) = &r.link {
         let _ = write!(
