@@ -117,3 +117,45 @@ test("an anonymous visitor opens a share link, and revoking it answers 410", asy
   expect(gone?.status()).toBe(410);
   await visitor.close();
 });
+
+test("a collection and a program's stack are shared as one link each, and a visitor sees them without signing in", async ({ page, browser }) => {
+  await signInAda(page);
+  await page.goto("/portfolio/links");
+  await waitForHydration(page);
+
+  /** Creates a link in the page's form for `kind` (its summary text) and returns its URL. */
+  async function share(summary: string, name: string, target?: string): Promise<string> {
+    const form = page.locator("details", { hasText: summary });
+    await form.locator("summary").click();
+    await form.getByRole("combobox").selectOption(target ? { label: target } : { index: 0 });
+    await form.getByLabel("Name (for you, up to 60 characters)").fill(name);
+    await form.getByRole("button", { name: "Create link" }).click();
+    const row = page.getByTestId("share-link").filter({ hasText: name });
+    await expect(row).toHaveAttribute("data-state", "live");
+    const url = await row.getByTestId("share-link-url").inputValue();
+    expect(url).toMatch(/\/s\/[A-Za-z0-9_-]{43}$/);
+    return url;
+  }
+  const stamp = Date.now();
+  const collection = await share("Share a collection", `Collection ${stamp}`, "Data skills");
+  const stack = await share("Share a program stack", `Stack ${stamp}`);
+
+  const visitor = await browser.newContext();
+  const anon = await visitor.newPage();
+  const res = await anon.goto(collection);
+  expect(res?.status()).toBe(200);
+  await expect(anon.getByRole("heading", { level: 1 })).toHaveText("Data skills");
+  await expect(anon.locator("main")).toContainText("A collection of badges shared by Ada Lovelace");
+  await expect(anon.locator("main li").first()).toBeVisible();
+  await axeScan(anon);
+
+  const res2 = await anon.goto(stack);
+  expect(res2?.status()).toBe(200);
+  await expect(anon.locator("main")).toContainText("Ada Lovelace’s progress in this program");
+  await expect(anon.locator("main")).toContainText(/\d+ of \d+ badges earned/);
+  await expect(anon.locator("main progress")).toHaveCount(1);
+  await expect(anon.locator("main")).toContainText("✓ Earned");
+  await axeScan(anon);
+  expect(await visitor.cookies()).toEqual([]);
+  await visitor.close();
+});

@@ -1,5 +1,6 @@
 //! The fast path: answers that are already made (static files, pages rendered once,
-//! issuer documents in the [`DocumentCache`]) go out from the outermost layer, with
+//! issuer documents in the [`DocumentCache`], public badge pages and their files in
+//! the [`PublicCache`]) go out from the outermost layer, with
 //! their security headers, without passing through the layers the application needs
 //! (tracing, compression, the nonce CSP, the actor, the body limit, routing to a
 //! handler). Everything else, and anything not ready yet, goes on to the full stack,
@@ -17,39 +18,53 @@ use std::{
     task::{Context, Poll},
 };
 
-use axum::{extract::Request, http::Method, response::Response};
+use axum::{
+    extract::Request,
+    http::{Method, header},
+    response::Response,
+};
 use tower::{Layer, Service};
 
 use app::server::authz::{self, Action, Actor};
+use app::server::public_pages::views::ViewCounter;
 
 use crate::routes::{
     assets::Assets,
     issuers::DocumentCache,
     pages::{PageCache, PageCsp},
+    public::{self, cache::PublicCache},
 };
 use crate::security;
 
+/// What the fast path answers from.
 #[derive(Debug)]
-struct Ready {
-    assets: Assets,
-    pages: PageCache,
-    documents: DocumentCache,
-    hsts: bool,
+pub struct Ready {
+    /// The site's static files.
+    pub assets: Assets,
+    /// Pages rendered once.
+    pub pages: PageCache,
+    /// Issuer documents.
+    pub documents: DocumentCache,
+    /// Public badge pages, shared pages, embeds and their files.
+    pub public: PublicCache,
+    /// Where views of public pages are counted.
+    pub views: Arc<ViewCounter>,
 }
 
 /// The layer (outermost in [`crate::router::build`]).
 #[derive(Debug, Clone)]
-pub struct FastPath(Arc<Ready>);
+pub struct FastPath {
+    ready: Arc<Ready>,
+    hsts: bool,
+}
 
 impl FastPath {
     /// A fast path answering from these; `hsts` as for every response.
-    pub fn new(assets: Assets, pages: PageCache, documents: DocumentCache, hsts: bool) -> Self {
-        Self(Arc::new(Ready {
-            assets,
-            pages,
-            documents,
+    pub fn new(ready: Ready, hsts: bool) -> Self {
+        Self {
+            ready: Arc::new(ready),
             hsts,
-        }))
+        }
     }
 
     /// The finished answer to `req`, if one is ready.
@@ -60,7 +75,21 @@ impl FastPath {
         }
         let path = req.uri().path();
         let headers = req.headers();
-        let ready = &self.0;
+        let ready = &self.ready;
+        // A public page carries its own policy (no script; the embed card's own
+        // `frame-ancestors`) and may be framed when it is an embed card.
+        if let Some(mut res) = public::fast_answer(&ready.public, &ready.views, req) {
+            let csp = res
+                .headers()
+                .get(header::CONTENT_SECURITY_POLICY)
+                .cloned()
+                .unwrap_or_else(security::content_security_policy_static);
+            security::add_headers(res.headers_mut(), csp, false, self.hsts);
+            if res.extensions().get::<security::Frameable>().is_some() {
+                res.headers_mut().remove(header::X_FRAME_OPTIONS);
+            }
+            return Some(res);
+        }
         let mut res = if let Some(res) = ready.assets.answer(method, path, headers, true) {
             res
         } else if let Some(res) = ready.pages.answer(req) {
@@ -79,7 +108,7 @@ impl FastPath {
             .extensions()
             .get::<PageCsp>()
             .map_or_else(security::content_security_policy_static, |c| c.0.clone());
-        security::add_headers(res.headers_mut(), csp, false, ready.hsts);
+        security::add_headers(res.headers_mut(), csp, false, self.hsts);
         Some(res)
     }
 }

@@ -86,10 +86,15 @@ pub fn build(state: AppState) -> Router {
     let assets = assets::Assets::load(std::path::Path::new(&*state.leptos_options.site_root));
     let pages = routes::pages::PageCache::default();
     let documents = routes::issuers::DocumentCache::default();
+    let public = routes::public::cache::PublicCache::default();
     let fast = crate::fast::FastPath::new(
-        assets.clone(),
-        pages.clone(),
-        documents.clone(),
+        crate::fast::Ready {
+            assets: assets.clone(),
+            pages: pages.clone(),
+            documents: documents.clone(),
+            public: public.clone(),
+            views: state.views.clone(),
+        },
         state.settings.secure_cookies,
     );
 
@@ -102,7 +107,7 @@ pub fn build(state: AppState) -> Router {
         .merge(routes::export::router())
         .merge(routes::bulk::router())
         .merge(routes::verify::router(&state))
-        .merge(routes::public::router(&state))
+        .merge(routes::public::router(&state, public))
         .leptos_routes_with_context(&state, routes, security::provide_csp_nonce, move || {
             shell(options.clone())
         })

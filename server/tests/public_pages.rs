@@ -406,6 +406,54 @@ on_both_backends! {
         assert_eq!(raw(&app, &format!("/b/{}", live.token), &[]).await.status, 410);
     }
 
+    async fn a_cached_answer_has_the_same_headers_and_body_as_the_first(app) {
+        // The second request is answered from the cache by the outermost layer
+        // (`server::fast`); it must say exactly what the full stack said.
+        let w = world(&app, true).await;
+        set_public(&app, &w.award, true).await;
+        let l = link(&app, &w, 6, share_link::KIND_BADGE, false, None, false).await;
+        let page = format!("/c/{}", w.award.public_id);
+        let names = [
+            "content-type", "cache-control", "content-security-policy", "x-frame-options",
+            "etag", "vary", "x-content-type-options", "referrer-policy", "cross-origin-opener-policy",
+            "content-encoding", "set-cookie",
+        ];
+        for path in [
+            page.clone(),
+            format!("/embed{page}"),
+            format!("{page}/og.png"),
+            format!("/b/{}", l.token),
+            format!("/embed/b/{}", l.token),
+        ] {
+            for enc in [None, Some("br, gzip")] {
+                let extra: Vec<(&str, &str)> = enc.map(|e| ("accept-encoding", e)).into_iter().collect();
+                let first = raw(&app, &path, &extra).await;
+                let again = raw(&app, &path, &extra).await;
+                assert_eq!(first.status, 200, "{path}");
+                assert_eq!(again.status, 200, "{path}");
+                assert_eq!(first.body, again.body, "{path}");
+                for n in names {
+                    assert_eq!(first.header(n), again.header(n), "{path}: {n}");
+                }
+            }
+        }
+        // The embed card may be framed by anyone; nothing else may.
+        let card = raw(&app, &format!("/embed{page}"), &[]).await;
+        assert_eq!(card.header("x-frame-options"), None);
+        assert!(card.header("content-security-policy").unwrap().contains("frame-ancestors *"));
+        assert_eq!(raw(&app, &page, &[]).await.header("x-frame-options"), Some("DENY"));
+        // A share link is revalidated on every view, from the cache as well.
+        assert_eq!(raw(&app, &format!("/b/{}", l.token), &[]).await.header("cache-control"), Some("public, no-cache"));
+        // A revocation made here shows at once (the write empties the cache).
+        share_link::Entity::update_many()
+            .col_expr(share_link::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(share_link::Column::Id.eq(l.id))
+            .exec(&app.state.db).await.unwrap();
+        app::server::db::note_write();
+        assert_eq!(raw(&app, &format!("/b/{}", l.token), &[]).await.status, 410);
+        assert_eq!(raw(&app, &format!("/embed/b/{}", l.token), &[]).await.status, 410);
+    }
+
     async fn views_are_counted_by_source_without_anything_about_the_viewer(app) {
         let w = world(&app, true).await;
         set_public(&app, &w.award, true).await;

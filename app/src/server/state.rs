@@ -104,9 +104,15 @@ impl Settings {
 /// Entries handed out per status list: the spec's minimum list size.
 pub const DEFAULT_STATUS_LIST_CAPACITY: i32 = 131_072;
 
-/// Shared state of one running server.
+/// Shared state of one running server: one allocation shared by every request (axum
+/// clones the state for each extractor and middleware, so a clone is one reference
+/// count, not a copy of every field).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] holds (reached through `Deref`: `state.db`).
+#[derive(Clone)]
+pub struct Shared {
     pub db: DatabaseConnection,
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
@@ -120,14 +126,29 @@ pub struct AppState {
 impl AppState {
     /// A state with fresh limiters.
     pub fn new(db: DatabaseConnection, leptos_options: LeptosOptions, settings: Settings) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             db,
             leptos_options,
             settings: Arc::new(settings),
             login_limiter: Arc::new(LoginLimiter::default()),
             actors: ActorCache::default(),
             views: Arc::default(),
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// Changing a field before the server starts (a setting in a test, another limiter):
+/// the state is copied first if a clone of it is already shared.
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
     }
 }
 

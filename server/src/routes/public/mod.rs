@@ -95,10 +95,10 @@ const FILE_CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'";
 
 /// The routes, to merge into the main router; starts the view-count writer.
-pub fn router(state: &AppState) -> Router<AppState> {
+pub fn router(state: &AppState, cache: PublicCache) -> Router<AppState> {
     let shell = Arc::new(Shell {
         stylesheet: stylesheet_link(&state.leptos_options),
-        cache: PublicCache::default(),
+        cache,
     });
     spawn_view_flusher(state);
     // A share link can be revoked at any moment: browsers ask again on every view (a
@@ -116,6 +116,56 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/oembed", get(oembed))
         .merge(links)
         .layer(Extension(shell))
+}
+
+/// Whether `path` is under a share link (`/b/`, `/s/`, `/embed/b/`).
+fn is_link_path(path: &str) -> bool {
+    path.starts_with("/b/") || path.starts_with("/s/") || path.starts_with("/embed/b/")
+}
+
+/// The answer to a request for a public page or file that is in the cache already,
+/// for the outermost layer (`crate::fast`): the same entry, headers and view count as
+/// the handlers give, without the layers an uncached answer needs. `None` when it is
+/// not cached (or the request carries a session or asks for a variant), so the full
+/// stack answers and fills the cache.
+pub fn fast_answer(
+    cache: &PublicCache,
+    views: &app::server::public_pages::views::ViewCounter,
+    req: &axum::extract::Request,
+) -> Option<Response> {
+    let uri = req.uri();
+    let path = uri.path();
+    let (key, embed) = if let Some(rest) = path.strip_prefix("/embed") {
+        (format!("embed:{rest}"), true)
+    } else {
+        (path.to_string(), false)
+    };
+    let page_like = key.starts_with("/c/") || key.starts_with("/b/") || key.starts_with("/s/")
+        || key.starts_with("embed:/c/") || key.starts_with("embed:/b/");
+    // A query other than the view source picks a variant (`paper=`): the full stack.
+    let plain_query = uri.query().is_none_or(|q| q.split('&').all(|kv| kv.starts_with("src=")));
+    if !page_like || !plain_query || app::server::sessions::has_session_cookie(req.headers()) {
+        return None;
+    }
+    // The same authorization as the handlers (one layer decides).
+    authz::authorize(&Actor::Anonymous, Action::ReadPublicProfiles).ok()?;
+    let entry = cache.get(&key)?;
+    let method = req.method();
+    let mut res = entry.respond(method, req.headers());
+    if let Some(view) = view_of(&entry)
+        && *method == Method::GET
+        && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED)
+    {
+        let src = if embed { "embed" } else { source_of(uri.query()) };
+        views.count(view, src, Utc::now());
+    }
+    if is_link_path(path) {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache::CACHE_CONTROL_LINK),
+        );
+    }
+    Some(res)
 }
 
 /// Turns the cacheable answer of a share-link route into one a cache must revalidate.
@@ -298,7 +348,8 @@ where
     }
     // Read before what is cached (see `write_generation`).
     let generation = app::server::db::write_generation();
-    let entry = Arc::new(make(generation).await?);
+    // Boxed: the rendering future is large, and only a miss should pay for it.
+    let entry = Arc::new(Box::pin(make(generation)).await?);
     shell.cache.put(key.to_string(), entry.clone());
     Ok(entry)
 }
