@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { axeScan, freshEmail, signUp, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, signIn, signUp, waitForHydration } from "./helpers";
 
 const PASSWORD = "correct horse battery";
 const DEMO_PASSWORD = "badgefolio-demo";
@@ -16,16 +16,6 @@ function awardFromCommandLine(badge: string, email: string, name: string) {
   });
   expect(out).toMatch(/^awarded /);
 }
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
-
 
 /** The confirmation link mailed to `to`, read from the outbox by the platform admin. */
 async function confirmLink(browser: Browser, to: string): Promise<string> {

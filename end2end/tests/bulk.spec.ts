@@ -1,17 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
-import { axeScan, freshEmail, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, signIn, waitForHydration } from "./helpers";
 
 const DEMO_PASSWORD = "badgefolio-demo";
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
-
 
 test("an issuer admin awards badges from a CSV file: preview with the invalid rows, run, report", async ({ page }) => {
   test.setTimeout(90_000);

@@ -1,17 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
-import { axeScan, freshEmail, signUp, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, signIn, signUp, waitForHydration } from "./helpers";
 
 const PASSWORD = "correct horse battery";
 const DEMO_PASSWORD = "badgefolio-demo";
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
 
 async function signOut(page: Page) {
   await page.getByTestId("sign-out").click();
@@ -27,7 +18,6 @@ async function linkFromOutbox(page: Page, to: string, pattern: RegExp): Promise<
   expect(found, body).not.toBeNull();
   return found![0];
 }
-
 
 test("an institution is created, its admin builds a credit-bearing program, a learner finds it and enrolls", async ({ page }) => {
   test.setTimeout(120_000);

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { waitForHydration } from "./helpers";
+import { signIn, signInAda, waitForHydration } from "./helpers";
 
 const DEMO_PASSWORD = "badgefolio-demo";
 const VERIFY_LIVE = path.resolve(__dirname, "../../openbadges/interop/verify-live.mjs");
@@ -20,12 +20,7 @@ function digitalBazaar(json: string, baseURL: string): string {
 }
 
 test("the demo learner's stacked program credential and its notation are shown, and verify with Digital Bazaar's verifier", async ({ page, baseURL }) => {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill("ada@example.org");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
+  await signInAda(page);
 
   // Her badges issued here (imported ones, seeded or added by other specs, aside).
   const badges = page.getByTestId("my-badge").filter({ hasNot: page.getByTestId("imported") });
@@ -60,15 +55,6 @@ test("a revoked demo badge is shown as revoked and Digital Bazaar's verifier say
   const res = await page.request.get(href!);
   expect(digitalBazaar(await res.text(), baseURL!)).toBe("revoked");
 });
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
 
 async function signOut(page: Page) {
   await page.getByTestId("sign-out").click();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { axeScan, freshEmail, signUp, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, signIn, signUp, waitForHydration } from "./helpers";
 
 const PASSWORD = "correct horse battery";
 const DEMO_PASSWORD = "badgefolio-demo";
@@ -14,15 +14,6 @@ const PNG = Buffer.from(
 // A one-page PDF saying "HELLO PDF" (previewed in a frame on the review page).
 const PDF = Buffer.from("JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4KZW5kb2JqCjIgMCBvYmoKPDwgL1R5cGUgL1BhZ2VzIC9LaWRzIFszIDAgUl0gL0NvdW50IDEgPj4KZW5kb2JqCjMgMCBvYmoKPDwgL1R5cGUgL1BhZ2UgL1BhcmVudCAyIDAgUiAvTWVkaWFCb3ggWzAgMCAzMDAgMjAwXSAvQ29udGVudHMgNCAwIFIgL1Jlc291cmNlcyA8PCAvRm9udCA8PCAvRjEgNSAwIFIgPj4gPj4gPj4KZW5kb2JqCjQgMCBvYmoKPDwgL0xlbmd0aCAzOSA+PgpzdHJlYW0KQlQgL0YxIDM2IFRmIDQwIDkwIFRkIChIRUxMTyBQREYpIFRqIEVUCmVuZHN0cmVhbQplbmRvYmoKNSAwIG9iago8PCAvVHlwZSAvRm9udCAvU3VidHlwZSAvVHlwZTEgL0Jhc2VGb250IC9IZWx2ZXRpY2EgPj4KZW5kb2JqCnhyZWYKMCA2CjAwMDAwMDAwMDAgNjU1MzUgZiAKMDAwMDAwMDAwOSAwMDAwMCBuIAowMDAwMDAwMDU4IDAwMDAwIG4gCjAwMDAwMDAxMTUgMDAwMDAgbiAKMDAwMDAwMDI0MSAwMDAwMCBuIAowMDAwMDAwMzMwIDAwMDAwIG4gCnRyYWlsZXIKPDwgL1NpemUgNiAvUm9vdCAxIDAgUiA+PgpzdGFydHhyZWYKNDAwCiUlRU9GCg==", "base64");
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
-
 async function signOut(page: Page) {
   await page.getByTestId("sign-out").click();
   await expect(page).toHaveURL(/\/$/);
@@ -32,7 +23,6 @@ async function signOut(page: Page) {
 function section(page: Page, heading: string) {
   return page.locator("section.card", { has: page.getByRole("heading", { name: heading, exact: true }) });
 }
-
 
 /** Opens the learner's submission in the review queue. */
 async function openInQueue(page: Page, learnerName: string) {

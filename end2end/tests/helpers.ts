@@ -41,14 +41,19 @@ export async function waitForHydration(page: Page): Promise<void> {
 /** The demo accounts' password (`seed-demo`). */
 export const DEMO_PASSWORD = "badgefolio-demo";
 
-/** Signs the demo learner Ada in through the form and waits for her portfolio. */
-export async function signInAda(page: Page): Promise<void> {
+/** Signs in through the form and waits for the portfolio. */
+export async function signIn(page: Page, email: string, password: string = DEMO_PASSWORD): Promise<void> {
   await page.goto("/signin");
   await waitForHydration(page);
-  await page.getByLabel("Email address").fill("ada@example.org");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/portfolio$/);
+}
+
+/** Signs the demo learner Ada in. */
+export async function signInAda(page: Page): Promise<void> {
+  await signIn(page, "ada@example.org");
 }
 
 /** Signs up through the form and waits for the portfolio. */

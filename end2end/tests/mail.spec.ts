@@ -1,18 +1,8 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { axeScan, freshEmail, signUp, waitForHydration } from "./helpers";
+import { axeScan, freshEmail, signIn, signUp, waitForHydration } from "./helpers";
 
 const PASSWORD = "correct horse battery";
 const DEMO_PASSWORD = "badgefolio-demo";
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
-}
-
 
 /**
  * Reads the newest mail to `to` with `subject` on the outbox page, as the demo platform

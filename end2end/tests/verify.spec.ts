@@ -2,14 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { axeScan, otherOrigin, waitForHydration } from "./helpers";
+import { axeScan, otherOrigin, signInAda, waitForHydration } from "./helpers";
 
 // "Verify a badge" for an anonymous visitor, with and without JavaScript, and the API
 // from another origin. The badge is one the demo institution issued to the demo learner
 // (downloaded once through her portfolio), baked into a PNG here by hand (an iTXt chunk
 // `openbadgecredential`, as the Open Badges 3.0 baking spec says), not by our own code.
 
-const DEMO_PASSWORD = "badgefolio-demo";
 const PLAIN_PNG = path.resolve(__dirname, "../../server/tests/fixtures/badge.png");
 const VERIFIED = "Verified: this badge is authentic and in good standing.";
 
@@ -44,12 +43,7 @@ async function demoCredential(browser: Browser): Promise<string> {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
-    await page.goto("/signin");
-    await waitForHydration(page);
-    await page.getByLabel("Email address").fill("ada@example.org");
-    await page.getByLabel("Password").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/portfolio$/);
+    await signInAda(page);
     const badge = page.getByTestId("my-badge").first();
     const href = await badge.getByRole("link", { name: "Download credential (JSON)" }).getAttribute("href");
     const res = await page.request.get(href!);
