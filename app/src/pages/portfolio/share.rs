@@ -28,7 +28,13 @@ pub fn ShareSection(award: String, toggle: ServerAction<SetBadgeVisibility>) -> 
     // indexing does, so a revoke does not rebuild the previews under the learner's eyes.
     let award_links = award.clone();
     let panel = Resource::new(
-        move || (award.clone(), toggle.version().get(), indexing.version().get()),
+        move || {
+            (
+                award.clone(),
+                toggle.version().get(),
+                indexing.version().get(),
+            )
+        },
         |(award, ..)| read_share_panel(award),
     );
     let links = Resource::new(

@@ -140,10 +140,15 @@ pub fn fast_answer(
     } else {
         (path.to_string(), false)
     };
-    let page_like = key.starts_with("/c/") || key.starts_with("/b/") || key.starts_with("/s/")
-        || key.starts_with("embed:/c/") || key.starts_with("embed:/b/");
+    let page_like = key.starts_with("/c/")
+        || key.starts_with("/b/")
+        || key.starts_with("/s/")
+        || key.starts_with("embed:/c/")
+        || key.starts_with("embed:/b/");
     // A query other than the view source picks a variant (`paper=`): the full stack.
-    let plain_query = uri.query().is_none_or(|q| q.split('&').all(|kv| kv.starts_with("src=")));
+    let plain_query = uri
+        .query()
+        .is_none_or(|q| q.split('&').all(|kv| kv.starts_with("src=")));
     if !page_like || !plain_query || app::server::sessions::has_session_cookie(req.headers()) {
         return None;
     }
@@ -156,7 +161,11 @@ pub fn fast_answer(
         && *method == Method::GET
         && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED)
     {
-        let src = if embed { "embed" } else { source_of(uri.query()) };
+        let src = if embed {
+            "embed"
+        } else {
+            source_of(uri.query())
+        };
         views.count(view, src, Utc::now());
     }
     if is_link_path(path) {
