@@ -359,3 +359,36 @@ on_both_backends! {
         assert!(profile.body.contains("Data Analysis Foundations"));
     }
 }
+
+on_both_backends! {
+    async fn an_award_dated_in_the_past_is_valid_from_then_and_one_in_the_future_is_refused(app) {
+        use chrono::{Duration, Months, Utc};
+        let b = badge(&app, "12").await;
+        let then = Utc::now() - Duration::days(100);
+        // In the future: refused, nothing signed or recorded.
+        let err = awards::issue_at(&app.state.db, &app.state.settings, request(b.id, "ada@example.org"), Utc::now() + Duration::days(1))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("future"), "{err}");
+        assert_eq!(award::Entity::find().count(&app.state.db).await.unwrap(), 0);
+        assert_eq!(credential::Entity::find().count(&app.state.db).await.unwrap(), 0);
+        // In the past: valid from then until the badge's 12 months after, dated then.
+        let Issued::New(a) = awards::issue_at(&app.state.db, &app.state.settings, request(b.id, "ada@example.org"), then)
+            .await
+            .unwrap()
+        else {
+            panic!("a new award");
+        };
+        let json = stored_json(&app, &a).await;
+        let from = chrono::DateTime::parse_from_rfc3339(json["validFrom"].as_str().unwrap()).unwrap();
+        let until = chrono::DateTime::parse_from_rfc3339(json["validUntil"].as_str().unwrap()).unwrap();
+        assert_eq!(from.timestamp(), then.timestamp());
+        assert_eq!(until.timestamp(), then.checked_add_months(Months::new(12)).unwrap().timestamp());
+        assert_eq!(a.awarded_at.timestamp(), then.timestamp());
+        assert_eq!(a.expires_at.map(|t| t.timestamp()), Some(until.timestamp()));
+        let report = verification::verify_bytes(
+            &app.state.db, &app.state.settings, json.to_string().into_bytes(), None,
+        ).await.unwrap().unwrap();
+        assert_eq!((report.verdict, report.standing), (Verdict::Verified, Standing::Active), "{report:?}");
+    }
+}
