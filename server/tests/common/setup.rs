@@ -149,10 +149,9 @@ async fn new_learner(
     (u, s)
 }
 
-/// Awards a badge to a learner (after review, with the narrative "I did it."); the
-/// learner must not hold it already.
-pub async fn give(app: &TestApp, badge_id: i32, u: &user::Model) -> award::Model {
-    let req = AwardRequest {
+/// An award of a badge to a learner after review, with the narrative "I did it.".
+pub fn award_request(badge_id: i32, u: &user::Model) -> AwardRequest {
+    AwardRequest {
         badge_id,
         recipient: Recipient::User {
             user_id: u.id,
@@ -167,10 +166,18 @@ pub async fn give(app: &TestApp, badge_id: i32, u: &user::Model) -> award::Model
         bulk_row_id: None,
         source: award::SOURCE_REVIEW,
         awarded_by: None,
-    };
-    match awards::issue(&app.state.db, &app.state.settings, req)
-        .await
-        .unwrap()
+    }
+}
+
+/// Awards a badge to a learner ([`award_request`]); the learner must not hold it already.
+pub async fn give(app: &TestApp, badge_id: i32, u: &user::Model) -> award::Model {
+    match awards::issue(
+        &app.state.db,
+        &app.state.settings,
+        award_request(badge_id, u),
+    )
+    .await
+    .unwrap()
     {
         Issued::New(a) => a,
         Issued::AlreadyHeld(a) => panic!("already held: {a:?}"),
