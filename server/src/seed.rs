@@ -131,6 +131,125 @@ pub async fn seed_demo(db: &DatabaseConnection, settings: &Settings) -> Result<(
     seed_sharing(db).await?;
     seed_import(db, settings).await?;
     seed_endorsements_and_collections(db, settings).await?;
+    seed_renewable(db, settings).await?;
+    Ok(())
+}
+
+/// A demo badge that lapses a year after it is earned (renewed by retaking the course);
+/// not part of any program.
+const DEMO_RENEWABLE: DemoBadge = (
+    "Research Data Handling",
+    "Handle personal and sensitive research data safely and lawfully. Renewed every year.",
+    "Complete the year's research data handling course and pass its assessment with 80 % or more.",
+    "The course's assessment result.",
+    "",
+    &["professionalism"],
+    0,
+);
+
+/// How long [`DEMO_RENEWABLE`] stays valid.
+const DEMO_RENEWABLE_MONTHS: u32 = 12;
+
+/// How many days after the first seeding Ada's [`DEMO_RENEWABLE`] badge expires: within
+/// the wall's "expiring soon" window, so her wall shows that mark.
+pub const DEMO_EXPIRES_IN_DAYS: i64 = 18;
+
+/// Ada's badge that expires soon: [`DEMO_RENEWABLE`], awarded to her through the normal
+/// issuing path (signed, with a status entry) as of almost a year ago, so its
+/// `validUntil` falls [`DEMO_EXPIRES_IN_DAYS`] days after the first seeding. The badge
+/// class is made once; the award only when Ada has never held it (later runs change
+/// nothing, and the date it expires stays the one first signed).
+async fn seed_renewable(db: &DatabaseConnection, settings: &Settings) -> Result<(), SeedError> {
+    use app::server::awards::{self, AwardRequest, Recipient};
+    use app::server::catalog::{
+        badges::{self, BadgeInput},
+        institutions,
+    };
+    use app::server::entities::{award, badge, badge_version};
+    use chrono::{Duration, Months, Utc};
+
+    let Some(ada) = accounts::find_by_email(db, "ada@example.org").await? else {
+        return Ok(());
+    };
+    let inst = institutions::by_slug(db, DEMO_INSTITUTION).await?;
+    let (name, description, criteria, evidence, rubric, comps, credits) = DEMO_RENEWABLE;
+    let mut existing = None;
+    for v in badge_version::Entity::find()
+        .filter(badge_version::Column::Name.eq(name))
+        .all(db)
+        .await?
+    {
+        if let Some(b) = badge::Entity::find_by_id(v.badge_id).one(db).await?
+            && b.institution_id == inst.id
+        {
+            existing = Some(b);
+            break;
+        }
+    }
+    let b = match existing {
+        Some(b) => b,
+        None => {
+            badges::create(
+                db,
+                settings,
+                &inst,
+                None,
+                BadgeInput {
+                    name: name.into(),
+                    description: description.into(),
+                    criteria: criteria.into(),
+                    achievement_type: "Badge".into(),
+                    tags: "demo".into(),
+                    credits: credits.to_string(),
+                    evidence_required: evidence.into(),
+                    rubric: rubric.into(),
+                    validity_months: DEMO_RENEWABLE_MONTHS.to_string(),
+                    competencies: comps
+                        .iter()
+                        .map(|c| format!("{}/competencies/{c}", settings.public_url))
+                        .collect(),
+                    ..Default::default()
+                },
+            )
+            .await?
+        }
+    };
+    let held = award::Entity::find()
+        .filter(award::Column::UserId.eq(ada.id))
+        .filter(award::Column::BadgeId.eq(b.id))
+        .count(db)
+        .await?;
+    if held > 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let Some(issued_at) = (now + Duration::days(DEMO_EXPIRES_IN_DAYS))
+        .checked_sub_months(Months::new(DEMO_RENEWABLE_MONTHS))
+    else {
+        return Ok(());
+    };
+    awards::issue_at(
+        db,
+        settings,
+        AwardRequest {
+            badge_id: b.id,
+            recipient: Recipient::User {
+                user_id: ada.id,
+                email: ada.email.clone(),
+                name: ada.display_name.clone(),
+            },
+            narrative: Some("Passed the research data handling assessment with 92 %.".into()),
+            rubric: Vec::new(),
+            evidence: Vec::new(),
+            program_id: None,
+            submission_id: None,
+            bulk_row_id: None,
+            source: award::SOURCE_DEMO,
+            awarded_by: None,
+        },
+        issued_at,
+    )
+    .await?;
     Ok(())
 }
 

@@ -21,188 +21,16 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use sha2::Digest as _;
 use tower::ServiceExt as _;
 
-use app::model::Role;
-use app::server::awards::{self, AwardRequest, Issued, Recipient};
-use app::server::catalog::{badges, programs};
 use app::server::entities::{
     account_token, award, collection, collection_item, credential, endorsement, enrollment,
-    evidence_item, imported_badge, institution, membership, notification, session, share_link,
-    submission, user, user_email,
+    evidence_item, imported_badge, membership, notification, session, share_link, submission, user,
+    user_email,
 };
-use app::server::evidence::storage::EvidenceStore;
-use app::server::{Settings, accounts, issuing, recheck, verification};
-use common::{Backend, TestApp};
-
-const PASSWORD: &str = "correct horse battery";
-
-/// Runs each body on SQLite and PostgreSQL with evidence files in a temporary folder.
-macro_rules! with_files_on_both_backends {
-    ($(async fn $name:ident($app:ident, $store:ident) $body:block)*) => {
-        $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-                async fn run($app: TestApp, $store: EvidenceStore) $body
-
-                async fn on(backend: Backend) {
-                    let files = tempfile::tempdir().unwrap();
-                    let store = EvidenceStore::local(files.path()).unwrap();
-                    let settings = Settings::for_public_url(common::PUBLIC_URL)
-                        .with_evidence_store(store.clone());
-                    if let Some(app) = TestApp::with_settings(backend, settings).await {
-                        run(app, store).await;
-                    }
-                }
-
-                #[tokio::test]
-                async fn sqlite() {
-                    on(Backend::Sqlite).await;
-                }
-
-                #[tokio::test]
-                async fn postgres() {
-                    on(Backend::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
-async fn institution(app: &TestApp, slug: &str) -> institution::Model {
-    issuing::create_institution(
-        &app.state.db,
-        &app.state.settings,
-        issuing::NewInstitution {
-            slug: slug.into(),
-            name: format!("Institution {slug}"),
-            url: "https://example.edu".into(),
-            email: String::new(),
-        },
-    )
-    .await
-    .unwrap()
-}
-
-/// A badge (no image given: the catalog draws one); returns (id, public id).
-async fn badge(app: &TestApp, inst: &institution::Model, name: &str) -> (i32, String) {
-    let b = badges::create(
-        &app.state.db,
-        &app.state.settings,
-        inst,
-        None,
-        badges::BadgeInput {
-            name: name.into(),
-            description: format!("{name}: a badge."),
-            criteria: "Do the work.".into(),
-            achievement_type: "Badge".into(),
-            tags: String::new(),
-            credits: "1".into(),
-            evidence_required: String::new(),
-            rubric: String::new(),
-            validity_months: String::new(),
-            competencies: Vec::new(),
-            image: None,
-        },
-    )
-    .await
-    .unwrap();
-    let public = app::server::entities::badge::Entity::find_by_id(b.id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .public_id
-        .to_string();
-    (b.id, public)
-}
-
-/// A program of one badge, open for enrollment; returns its slug.
-async fn program(app: &TestApp, inst: &institution::Model, slug: &str, badge: &str) -> String {
-    programs::create(
-        &app.state.db,
-        &app.state.settings,
-        inst,
-        None,
-        programs::ProgramInput {
-            slug: slug.into(),
-            name: format!("Program {slug}"),
-            description: "A program.".into(),
-            credits: "0".into(),
-            credit_bearing: false,
-            terms: "Fall 2026".into(),
-            badges: vec![badge.to_string()],
-            program_badge: String::new(),
-            capstone_evidence: String::new(),
-            enrollment_open: true,
-            cost: String::new(),
-        },
-    )
-    .await
-    .unwrap();
-    slug.to_string()
-}
-
-/// A learner with a confirmed address, signed in.
-async fn learner(app: &TestApp, email: &str, name: &str) -> (user::Model, String) {
-    let u = accounts::create(
-        &app.state.db,
-        accounts::NewAccount {
-            email: email.into(),
-            display_name: name.into(),
-            password: PASSWORD.into(),
-            role: Role::Learner,
-            institution: None,
-        },
-    )
-    .await
-    .unwrap();
-    accounts::mark_confirmed(&app.state.db, u.id).await.unwrap();
-    let s = app.sign_in(email, PASSWORD, None).await.session().unwrap();
-    (u, s)
-}
-
-async fn give(app: &TestApp, badge_id: i32, u: &user::Model) -> award::Model {
-    let req = AwardRequest {
-        badge_id,
-        recipient: Recipient::User {
-            user_id: u.id,
-            email: u.email.clone(),
-            name: u.display_name.clone(),
-        },
-        narrative: Some("I did it.".into()),
-        rubric: Vec::new(),
-        evidence: Vec::new(),
-        program_id: None,
-        submission_id: None,
-        bulk_row_id: None,
-        source: award::SOURCE_REVIEW,
-        awarded_by: None,
-    };
-    match awards::issue(&app.state.db, &app.state.settings, req)
-        .await
-        .unwrap()
-    {
-        Issued::New(a) => a,
-        Issued::AlreadyHeld(a) => panic!("already held: {a:?}"),
-    }
-}
-
-async fn reload(app: &TestApp, a: &award::Model) -> award::Model {
-    award::Entity::find_by_id(a.id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-async fn credential_json(app: &TestApp, a: &award::Model) -> String {
-    credential::Entity::find_by_id(a.credential_id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .json
-}
+use app::server::{accounts, issuing, recheck, verification};
+use common::TestApp;
+use common::setup::{
+    PASSWORD, badge, credential_json, give, institution, learner, program, public_id, reload,
+};
 
 /// An imported badge row with these exact bytes (the import feature is another's; the
 /// table is what deletion and export read).
@@ -473,9 +301,10 @@ fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
 
 with_files_on_both_backends! {
     async fn a_deleted_account_leaves_nothing_readable_and_its_credentials_still_verify(app, store) {
-        let inst = institution(&app, "north").await;
-        let (b, bp) = badge(&app, &inst, "Data Wrangling").await;
-        let prog = program(&app, &inst, "data", &bp).await;
+        let inst = institution(&app, "north", "North University").await;
+        let b = badge(&app, &inst, "Data Wrangling", 1, &[]).await;
+        let bp = public_id(&app, b).await;
+        let prog = program(&app, &inst, "data", &[b], false).await;
         let (ada, s1) = learner(&app, "ada@example.org", "Ada").await;
         let s2 = app.sign_in("ada@example.org", PASSWORD, None).await.session().unwrap();
         let (bob, sb) = learner(&app, "bob@example.org", "Bob").await;
@@ -581,10 +410,11 @@ with_files_on_both_backends! {
     }
 
     async fn the_export_holds_exactly_the_learners_own_files(app, _store) {
-        let inst = institution(&app, "north").await;
-        let (b, bp) = badge(&app, &inst, "Data Wrangling").await;
-        let (b2, _) = badge(&app, &inst, "Peer Endorsement Stand-in").await;
-        let prog = program(&app, &inst, "data", &bp).await;
+        let inst = institution(&app, "north", "North University").await;
+        let b = badge(&app, &inst, "Data Wrangling", 1, &[]).await;
+        let bp = public_id(&app, b).await;
+        let b2 = badge(&app, &inst, "Peer Endorsement Stand-in", 1, &[]).await;
+        let prog = program(&app, &inst, "data", &[b], false).await;
         let (ada, s) = learner(&app, "ada@example.org", "Ada").await;
         let (bob, sb) = learner(&app, "bob@example.org", "Bob").await;
         // A signed credential to stand for an approved endorsement's (the endorsement
@@ -688,7 +518,7 @@ with_files_on_both_backends! {
 
 on_both_backends! {
     async fn the_last_administrator_cannot_leave(app) {
-        let inst = institution(&app, "north").await;
+        let inst = institution(&app, "north", "North University").await;
         let (admin, s) = learner(&app, "admin@example.edu", "Admin").await;
         membership::ActiveModel {
             user_id: Set(admin.id),
@@ -722,8 +552,8 @@ on_both_backends! {
     }
 
     async fn deleting_while_the_session_is_busy_leaves_the_account_deleted(app) {
-        let inst = institution(&app, "north").await;
-        let (b, _) = badge(&app, &inst, "Data Wrangling").await;
+        let inst = institution(&app, "north", "North University").await;
+        let b = badge(&app, &inst, "Data Wrangling", 1, &[]).await;
         let (ada, s) = learner(&app, "ada@example.org", "Ada").await;
         let a = give(&app, b, &ada).await;
         let id = a.public_id.to_string();
@@ -776,10 +606,10 @@ on_both_backends! {
     }
 
     async fn the_recheck_brings_revocations_and_expiries_to_the_wall(app) {
-        let inst = institution(&app, "north").await;
-        let (b1, _) = badge(&app, &inst, "Revoked Elsewhere").await;
-        let (b2, _) = badge(&app, &inst, "Expiring").await;
-        let (b3, _) = badge(&app, &inst, "Imported Back").await;
+        let inst = institution(&app, "north", "North University").await;
+        let b1 = badge(&app, &inst, "Revoked Elsewhere", 1, &[]).await;
+        let b2 = badge(&app, &inst, "Expiring", 1, &[]).await;
+        let b3 = badge(&app, &inst, "Imported Back", 1, &[]).await;
         let (ada, s) = learner(&app, "ada@example.org", "Ada").await;
         let (bob, _) = learner(&app, "bob@example.org", "Bob").await;
         let revoked = give(&app, b1, &ada).await;
@@ -837,11 +667,11 @@ on_both_backends! {
     }
 
     async fn the_recheck_takes_the_longest_unchecked_first(app) {
-        let inst = institution(&app, "north").await;
+        let inst = institution(&app, "north", "North University").await;
         let (ada, _) = learner(&app, "ada@example.org", "Ada").await;
         let mut awarded = Vec::new();
         for n in 0..3 {
-            let (b, _) = badge(&app, &inst, &format!("Badge {n}")).await;
+            let b = badge(&app, &inst, &format!("Badge {n}"), 1, &[]).await;
             awarded.push(give(&app, b, &ada).await);
         }
         // Checked long ago, never, recently.

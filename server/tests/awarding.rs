@@ -243,11 +243,12 @@ on_both_backends! {
         use sea_orm::{ColumnTrait, QueryFilter};
         server::seed::seed_demo(&app.state.db, &app.state.settings).await.unwrap();
         let awards = award::Entity::find().all(&app.state.db).await.unwrap();
-        // Ada: two component badges and the Data Literacy credential they stack into.
+        // Ada: two component badges, the Data Literacy credential they stack into, and a
+        // yearly badge that expires soon.
         let ada = app::server::accounts::find_by_email(&app.state.db, "ada@example.org")
             .await.unwrap().unwrap();
         let adas: Vec<_> = awards.iter().filter(|a| a.user_id == Some(ada.id)).collect();
-        assert_eq!(adas.len(), 3, "{adas:?}");
+        assert_eq!(adas.len(), 4, "{adas:?}");
         assert!(adas.iter().all(|a| a.revoked_at.is_none()));
         assert_eq!(adas.iter().filter(|a| a.program_id.is_some()).count(), 1, "the program credential");
         let notations = transcript_notation::Entity::find().all(&app.state.db).await.unwrap();
@@ -282,5 +283,112 @@ on_both_backends! {
             .filter(submission::Column::UserId.eq(grace.id))
             .count(&app.state.db).await.unwrap();
         assert_eq!(submitted, 2);
+    }
+}
+
+/// The cards of the signed-in learner's wall for `fields` (`query[...]` pairs).
+async fn wall_cards(app: &TestApp, s: &str, fields: &[(&str, &str)]) -> Vec<Value> {
+    let r = app.call("portfolio_wall", fields, Some(s)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    serde_json::from_str::<Value>(&r.body).unwrap()["cards"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+on_both_backends! {
+    async fn the_demo_learners_wall_shows_a_badge_expiring_soon(app) {
+        use chrono::{Duration, Utc};
+        server::seed::seed_demo(&app.state.db, &app.state.settings).await.unwrap();
+        let s = app
+            .sign_in("ada@example.org", server::seed::DEMO_PASSWORD, None)
+            .await
+            .session()
+            .unwrap();
+        // Exactly one card on her wall is marked expiring soon: the yearly badge, which
+        // lapses within the next three weeks (the seed signed it as of almost a year ago).
+        let cards = wall_cards(&app, &s, &[]).await;
+        let soon: Vec<&Value> = cards.iter().filter(|c| c["mark"] == "expiring_soon").collect();
+        assert_eq!(soon.len(), 1, "{cards:?}");
+        let card = soon[0];
+        assert_eq!(card["name"], "Research Data Handling");
+        assert_eq!(card["is_public"], false, "private, like every new badge");
+        let today = Utc::now().date_naive();
+        let expires = chrono::NaiveDate::parse_from_str(card["expires_at"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+        let days = server::seed::DEMO_EXPIRES_IN_DAYS;
+        assert!(
+            expires > today + Duration::days(days - 2) && expires <= today + Duration::days(days),
+            "expires {expires}, today {today}"
+        );
+        // The status filter finds it, and only it.
+        let filtered = wall_cards(&app, &s, &[("query[status]", "expiring_soon")]).await;
+        let names: Vec<&str> = filtered.iter().map(|c| c["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Research Data Handling"]);
+        // Its signed credential is a real one: valid from almost a year ago until the
+        // expiry shown, verified and active by our verifier.
+        let a = award::Entity::find()
+            .all(&app.state.db).await.unwrap()
+            .into_iter()
+            .find(|a| a.public_id.to_string() == card["public_id"].as_str().unwrap())
+            .unwrap();
+        let json = stored_json(&app, &a).await;
+        let from = chrono::DateTime::parse_from_rfc3339(json["validFrom"].as_str().unwrap()).unwrap();
+        let until = chrono::DateTime::parse_from_rfc3339(json["validUntil"].as_str().unwrap()).unwrap();
+        assert!(from < Utc::now() - Duration::days(300), "{json}");
+        assert_eq!(until.date_naive(), expires, "{json}");
+        assert_eq!(a.expires_at.unwrap(), until);
+        let report = verification::verify_bytes(
+            &app.state.db, &app.state.settings, json.to_string().into_bytes(), None,
+        ).await.unwrap().unwrap();
+        assert_eq!((report.verdict, report.standing), (Verdict::Verified, Standing::Active), "{report:?}");
+        // Its page, verified on view, says the same.
+        let r = app.call("portfolio_badge", &[("award", card["public_id"].as_str().unwrap())], Some(&s)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let d: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(d["verification"]["mark"], "expiring_soon", "{d}");
+        // Seeding again awards nothing new and keeps the date it expires.
+        server::seed::seed_demo(&app.state.db, &app.state.settings).await.unwrap();
+        let again = wall_cards(&app, &s, &[("query[status]", "expiring_soon")]).await;
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0]["public_id"], card["public_id"]);
+        assert_eq!(again[0]["expires_at"], card["expires_at"]);
+        // It stays off her public profile, which still shows her two public badges.
+        let profile = app.get("/p/ada", None).await;
+        assert_eq!(profile.status, 200);
+        assert!(!profile.body.contains("Research Data Handling"));
+        assert!(profile.body.contains("Data Analysis Foundations"));
+    }
+}
+
+on_both_backends! {
+    async fn an_award_dated_in_the_past_is_valid_from_then_and_one_in_the_future_is_refused(app) {
+        use chrono::{Duration, Months, Utc};
+        let b = badge(&app, "12").await;
+        let then = Utc::now() - Duration::days(100);
+        // In the future: refused, nothing signed or recorded.
+        let err = awards::issue_at(&app.state.db, &app.state.settings, request(b.id, "ada@example.org"), Utc::now() + Duration::days(1))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("future"), "{err}");
+        assert_eq!(award::Entity::find().count(&app.state.db).await.unwrap(), 0);
+        assert_eq!(credential::Entity::find().count(&app.state.db).await.unwrap(), 0);
+        // In the past: valid from then until the badge's 12 months after, dated then.
+        let Issued::New(a) = awards::issue_at(&app.state.db, &app.state.settings, request(b.id, "ada@example.org"), then)
+            .await
+            .unwrap()
+        else {
+            panic!("a new award");
+        };
+        let json = stored_json(&app, &a).await;
+        let from = chrono::DateTime::parse_from_rfc3339(json["validFrom"].as_str().unwrap()).unwrap();
+        let until = chrono::DateTime::parse_from_rfc3339(json["validUntil"].as_str().unwrap()).unwrap();
+        assert_eq!(from.timestamp(), then.timestamp());
+        assert_eq!(until.timestamp(), then.checked_add_months(Months::new(12)).unwrap().timestamp());
+        assert_eq!(a.awarded_at.timestamp(), then.timestamp());
+        assert_eq!(a.expires_at.map(|t| t.timestamp()), Some(until.timestamp()));
+        let report = verification::verify_bytes(
+            &app.state.db, &app.state.settings, json.to_string().into_bytes(), None,
+        ).await.unwrap().unwrap();
+        assert_eq!((report.verdict, report.standing), (Verdict::Verified, Standing::Active), "{report:?}");
     }
 }

@@ -9,96 +9,13 @@ mod common;
 
 use serde_json::Value;
 
-use app::model::Role;
-use app::server::awards::{self, AwardRequest, Issued, Recipient};
-use app::server::catalog::badges;
-use app::server::entities::{award, institution, user};
-use app::server::{accounts, issuing};
+use app::server::entities::award;
 use common::TestApp;
+use common::setup::{badge, give, institution, learner};
 
-const PASSWORD: &str = "correct horse battery";
-
-async fn institution(app: &TestApp) -> institution::Model {
-    issuing::create_institution(
-        &app.state.db,
-        &app.state.settings,
-        issuing::NewInstitution {
-            slug: "north".into(),
-            name: "North University".into(),
-            url: "https://example.edu".into(),
-            email: String::new(),
-        },
-    )
-    .await
-    .unwrap()
-}
-
-async fn badge(app: &TestApp, inst: &institution::Model, name: &str) -> i32 {
-    badges::create(
-        &app.state.db,
-        &app.state.settings,
-        inst,
-        None,
-        badges::BadgeInput {
-            name: name.into(),
-            description: format!("{name}: a badge."),
-            criteria: "Do the work.".into(),
-            achievement_type: "Badge".into(),
-            tags: String::new(),
-            credits: "0".into(),
-            evidence_required: String::new(),
-            rubric: String::new(),
-            validity_months: String::new(),
-            competencies: Vec::new(),
-            image: None,
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn learner(app: &TestApp, email: &str, name: &str) -> (user::Model, String) {
-    let u = accounts::create(
-        &app.state.db,
-        accounts::NewAccount {
-            email: email.into(),
-            display_name: name.into(),
-            password: PASSWORD.into(),
-            role: Role::Learner,
-            institution: None,
-        },
-    )
-    .await
-    .unwrap();
-    accounts::mark_confirmed(&app.state.db, u.id).await.unwrap();
-    let s = app.sign_in(email, PASSWORD, None).await.session().unwrap();
-    (u, s)
-}
-
-async fn give(app: &TestApp, badge_id: i32, u: &user::Model) -> String {
-    let req = AwardRequest {
-        badge_id,
-        recipient: Recipient::User {
-            user_id: u.id,
-            email: u.email.clone(),
-            name: u.display_name.clone(),
-        },
-        narrative: None,
-        rubric: Vec::new(),
-        evidence: Vec::new(),
-        program_id: None,
-        submission_id: None,
-        bulk_row_id: None,
-        source: award::SOURCE_REVIEW,
-        awarded_by: None,
-    };
-    match awards::issue(&app.state.db, &app.state.settings, req)
-        .await
-        .unwrap()
-    {
-        Issued::New(a) | Issued::AlreadyHeld(a) => format!("a:{}", a.public_id),
-    }
+/// How a server function names an award of ours.
+fn item(a: &award::Model) -> String {
+    format!("a:{}", a.public_id)
 }
 
 async fn call_ok(app: &TestApp, name: &str, fields: &[(&str, &str)], s: &str) -> Value {
@@ -146,12 +63,12 @@ fn without_scripts(html: &str) -> String {
 
 on_both_backends! {
     async fn a_learner_builds_orders_and_edits_collections(app) {
-        let inst = institution(&app).await;
+        let inst = institution(&app, "north", "North University").await;
         let (ada, s) = learner(&app, "ada@example.org", "Ada").await;
         let mut refs = Vec::new();
         for name in ["Alpha", "Beta", "Gamma"] {
-            let b = badge(&app, &inst, name).await;
-            refs.push(give(&app, b, &ada).await);
+            let b = badge(&app, &inst, name, 0, &[]).await;
+            refs.push(item(&give(&app, b, &ada).await));
         }
         let data = call_ok(&app, "create_collection", &[("name", "Data skills"), ("description", "What I do with data.")], &s).await;
         let data = data.as_str().unwrap().to_string();
@@ -203,12 +120,12 @@ on_both_backends! {
     }
 
     async fn only_the_owner_sees_or_changes_a_collection_and_only_with_own_badges(app) {
-        let inst = institution(&app).await;
+        let inst = institution(&app, "north", "North University").await;
         let (ada, ada_s) = learner(&app, "ada@example.org", "Ada").await;
         let (bob, bob_s) = learner(&app, "bob@example.org", "Bob").await;
-        let b = badge(&app, &inst, "Alpha").await;
-        let ada_badge = give(&app, b, &ada).await;
-        let bob_badge = give(&app, b, &bob).await;
+        let b = badge(&app, &inst, "Alpha", 0, &[]).await;
+        let ada_badge = item(&give(&app, b, &ada).await);
+        let bob_badge = item(&give(&app, b, &bob).await);
         let ada_c = call_ok(&app, "create_collection", &[("name", "Ada's secret picks")], &ada_s).await;
         let ada_c = ada_c.as_str().unwrap().to_string();
         call_ok(&app, "add_to_collection", &[("collection", &ada_c), ("badge", &ada_badge)], &ada_s).await;

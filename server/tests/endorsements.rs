@@ -13,105 +13,10 @@ use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 
-use app::model::Role;
-use app::server::awards::{self, AwardRequest, Issued, Recipient};
-use app::server::catalog::badges;
-use app::server::entities::{award, credential, endorsement, institution, outbox, user};
-use app::server::{accounts, endorsements, issuing, verification};
+use app::server::entities::{award, credential, endorsement, outbox, user};
+use app::server::{accounts, endorsements, verification};
 use common::TestApp;
-
-const PASSWORD: &str = "correct horse battery";
-
-async fn institution(app: &TestApp) -> institution::Model {
-    issuing::create_institution(
-        &app.state.db,
-        &app.state.settings,
-        issuing::NewInstitution {
-            slug: "north".into(),
-            name: "North University".into(),
-            url: "https://example.edu".into(),
-            email: String::new(),
-        },
-    )
-    .await
-    .unwrap()
-}
-
-async fn badge(app: &TestApp, inst: &institution::Model, name: &str) -> i32 {
-    badges::create(
-        &app.state.db,
-        &app.state.settings,
-        inst,
-        None,
-        badges::BadgeInput {
-            name: name.into(),
-            description: format!("{name}: a badge."),
-            criteria: "Do the work.".into(),
-            achievement_type: "Badge".into(),
-            tags: String::new(),
-            credits: "0".into(),
-            evidence_required: String::new(),
-            rubric: String::new(),
-            validity_months: String::new(),
-            competencies: Vec::new(),
-            image: None,
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn learner(app: &TestApp, email: &str, name: &str, confirmed: bool) -> (user::Model, String) {
-    let u = accounts::create(
-        &app.state.db,
-        accounts::NewAccount {
-            email: email.into(),
-            display_name: name.into(),
-            password: PASSWORD.into(),
-            role: Role::Learner,
-            institution: None,
-        },
-    )
-    .await
-    .unwrap();
-    if confirmed {
-        accounts::mark_confirmed(&app.state.db, u.id).await.unwrap();
-    }
-    let s = app.sign_in(email, PASSWORD, None).await.session().unwrap();
-    let u = user::Entity::find_by_id(u.id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    (u, s)
-}
-
-async fn give(app: &TestApp, badge_id: i32, u: &user::Model) -> award::Model {
-    let req = AwardRequest {
-        badge_id,
-        recipient: Recipient::User {
-            user_id: u.id,
-            email: u.email.clone(),
-            name: u.display_name.clone(),
-        },
-        narrative: None,
-        rubric: Vec::new(),
-        evidence: Vec::new(),
-        program_id: None,
-        submission_id: None,
-        bulk_row_id: None,
-        source: award::SOURCE_REVIEW,
-        awarded_by: None,
-    };
-    match awards::issue(&app.state.db, &app.state.settings, req)
-        .await
-        .unwrap()
-    {
-        Issued::New(a) => a,
-        Issued::AlreadyHeld(a) => panic!("already held: {a:?}"),
-    }
-}
+use common::setup::{badge, give, institution, learner, unconfirmed_learner};
 
 struct World {
     ada: user::Model,
@@ -120,9 +25,9 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let inst = institution(app).await;
-    let b = badge(app, &inst, "Data Wrangling").await;
-    let (ada, ada_s) = learner(app, "ada@example.org", "Ada Lovelace", true).await;
+    let inst = institution(app, "north", "North University").await;
+    let b = badge(app, &inst, "Data Wrangling", 0, &[]).await;
+    let (ada, ada_s) = learner(app, "ada@example.org", "Ada Lovelace").await;
     let award = give(app, b, &ada).await;
     World { ada, ada_s, award }
 }
@@ -341,8 +246,8 @@ on_both_backends! {
 
     async fn a_signed_in_endorser_brings_their_confirmed_address(app) {
         let w = world(&app).await;
-        let (_, grace_s) = learner(&app, "grace@example.org", "Grace Hopper", true).await;
-        let (_, bob_s) = learner(&app, "bob@example.org", "Bob", false).await;
+        let (_, grace_s) = learner(&app, "grace@example.org", "Grace Hopper").await;
+        let (_, bob_s) = unconfirmed_learner(&app, "bob@example.org", "Bob").await;
         let (id, token) = ask(&app, &w, "Grace", "").await;
         assert_eq!(outbox::Entity::find().filter(outbox::Column::Recipient.eq("grace@example.org")).all(&app.state.db).await.unwrap().len(), 0, "no address: no mail");
         let r = app.call("endorsement_invitation", &[("token", &token)], Some(&grace_s)).await;
@@ -440,7 +345,7 @@ on_both_backends! {
 
     async fn another_learner_cannot_ask_see_list_or_decide(app) {
         let w = world(&app).await;
-        let (_, bob_s) = learner(&app, "bob@example.org", "Bob", true).await;
+        let (_, bob_s) = learner(&app, "bob@example.org", "Bob").await;
         let (id, token) = ask(&app, &w, "Grace", "").await;
         assert_eq!(give_statement(&app, &token, "Grace", "Good.", None).await.status, 200);
         let award = w.award.public_id.to_string();

@@ -19,44 +19,10 @@ use sea_orm::{
 
 use app::model::Role;
 use app::model::evidence::{LearnView, MAX_EVIDENCE_TOTAL_BYTES, SubmissionView};
-use app::server::evidence::storage::EvidenceStore;
-use app::server::{Settings, accounts, entities, issuing};
-use common::{Backend, Reply, TestApp};
+use app::server::{accounts, entities, issuing};
+use common::{Reply, TestApp};
 
 const PASSWORD: &str = "correct horse battery";
-
-/// Runs each body on SQLite and PostgreSQL with evidence files in a temporary folder.
-macro_rules! with_files_on_both_backends {
-    ($(async fn $name:ident($app:ident, $store:ident) $body:block)*) => {
-        $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-                async fn run($app: TestApp, $store: EvidenceStore) $body
-
-                async fn on(backend: Backend) {
-                    let files = tempfile::tempdir().unwrap();
-                    let store = EvidenceStore::local(files.path()).unwrap();
-                    let settings = Settings::for_public_url(common::PUBLIC_URL)
-                        .with_evidence_store(store.clone());
-                    if let Some(app) = TestApp::with_settings(backend, settings).await {
-                        run(app, store).await;
-                    }
-                }
-
-                #[tokio::test]
-                async fn sqlite() {
-                    on(Backend::Sqlite).await;
-                }
-
-                #[tokio::test]
-                async fn postgres() {
-                    on(Backend::Postgres).await;
-                }
-            }
-        )*
-    };
-}
 
 fn png() -> Vec<u8> {
     let img = image::RgbaImage::from_pixel(4, 4, image::Rgba([0, 128, 0, 255]));

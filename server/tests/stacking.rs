@@ -21,8 +21,7 @@ use app::server::entities::{
 };
 use app::server::{accounts, issuing};
 use common::TestApp;
-
-const PASSWORD: &str = "correct horse battery";
+use common::setup::{PASSWORD, award_request, give, learner, public_id};
 
 struct World {
     inst: institution::Model,
@@ -95,16 +94,6 @@ async fn badge(app: &TestApp, inst: &institution::Model, name: &str) -> i32 {
     .id
 }
 
-async fn public_id(app: &TestApp, badge_id: i32) -> String {
-    app::server::entities::badge::Entity::find_by_id(badge_id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .public_id
-        .to_string()
-}
-
 /// A program stacking `components`; returns (program id, program badge id).
 async fn program(
     app: &TestApp,
@@ -153,54 +142,6 @@ async fn world(app: &TestApp) -> World {
         a,
         b,
         a_public,
-    }
-}
-
-/// A learner with a confirmed address; returns the user and their session.
-async fn learner(app: &TestApp, email: &str, name: &str) -> (user::Model, String) {
-    let u = accounts::create(
-        &app.state.db,
-        accounts::NewAccount {
-            email: email.into(),
-            display_name: name.into(),
-            password: PASSWORD.into(),
-            role: Role::Learner,
-            institution: None,
-        },
-    )
-    .await
-    .unwrap();
-    accounts::mark_confirmed(&app.state.db, u.id).await.unwrap();
-    let s = app.sign_in(email, PASSWORD, None).await.session().unwrap();
-    (u, s)
-}
-
-fn request(badge_id: i32, u: &user::Model) -> AwardRequest {
-    AwardRequest {
-        badge_id,
-        recipient: Recipient::User {
-            user_id: u.id,
-            email: u.email.clone(),
-            name: u.display_name.clone(),
-        },
-        narrative: Some("I did it.".into()),
-        rubric: Vec::new(),
-        evidence: Vec::new(),
-        program_id: None,
-        submission_id: None,
-        bulk_row_id: None,
-        source: award::SOURCE_REVIEW,
-        awarded_by: None,
-    }
-}
-
-async fn give(app: &TestApp, badge_id: i32, u: &user::Model) -> award::Model {
-    match awards::issue(&app.state.db, &app.state.settings, request(badge_id, u))
-        .await
-        .unwrap()
-    {
-        Issued::New(a) => a,
-        Issued::AlreadyHeld(a) => panic!("already held: {a:?}"),
     }
 }
 
@@ -393,7 +334,7 @@ on_both_backends! {
             for badge_id in [w.a, w.b] {
                 let db = app.state.db.clone();
                 let settings = app.state.settings.clone();
-                let req = request(badge_id, &u);
+                let req = award_request(badge_id, &u);
                 tasks.push(tokio::spawn(async move { awards::issue(&db, &settings, req).await.map(|_| ()) }));
             }
             // And stacking itself, racing.
@@ -511,7 +452,7 @@ on_both_backends! {
     async fn reissue_revokes_and_replaces_with_the_same_evidence(app) {
         let w = world(&app).await;
         let (ada, ada_s) = learner(&app, "ada@example.org", "Ada Lovelace").await;
-        let mut req = request(w.a, &ada);
+        let mut req = award_request(w.a, &ada);
         req.evidence = vec![EvidencePiece {
             name: "report.pdf".into(),
             genre: "File".into(),
@@ -586,7 +527,7 @@ on_both_backends! {
         for badge_id in [w.a, w.b] {
             let r = awards::issue(&app.state.db, &app.state.settings, AwardRequest {
                 recipient: Recipient::Email { email: "Grace@Example.org".into(), name: "Grace Hopper".into() },
-                ..request(badge_id, &ada_placeholder())
+                ..award_request(badge_id, &ada_placeholder())
             }).await.unwrap();
             assert!(matches!(r, Issued::New(_)));
         }
@@ -627,7 +568,7 @@ on_both_backends! {
         // A change of address claims what waits for the new one, once it is confirmed.
         awards::issue(&app.state.db, &app.state.settings, AwardRequest {
             recipient: Recipient::Email { email: "grace@navy.example".into(), name: "Grace Hopper".into() },
-            ..request(badge(&app, &w.inst, "Compilers").await, &ada_placeholder())
+            ..award_request(badge(&app, &w.inst, "Compilers").await, &ada_placeholder())
         }).await.unwrap();
         let r = app.call("change_email", &[("new_email", "grace@navy.example"), ("current_password", PASSWORD)], Some(&grace_s)).await;
         assert_eq!(r.status, 200, "{}", r.body);
@@ -653,7 +594,7 @@ on_both_backends! {
         let w = world(&app).await;
         awards::issue(&app.state.db, &app.state.settings, AwardRequest {
             recipient: Recipient::Email { email: "victim@example.org".into(), name: "Victim".into() },
-            ..request(w.a, &ada_placeholder())
+            ..award_request(w.a, &ada_placeholder())
         }).await.unwrap();
         // Someone signs up with the address but cannot confirm it.
         let s = app.sign_up("victim@example.org", "Impostor", PASSWORD).await;

@@ -263,11 +263,127 @@ pub fn page(base: &str, path: &str) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
 }
 
+/// Where a visitor came from, marked on every link to a public page we hand out
+/// (`?src=`); a page reached without a known marker counts as `direct`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    LinkedIn,
+    Email,
+    Embed,
+    Qr,
+}
+
+impl Source {
+    /// The marker's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LinkedIn => "linkedin",
+            Self::Email => "email",
+            Self::Embed => "embed",
+            Self::Qr => "qr",
+        }
+    }
+}
+
+/// `url` with the source marker (`?src=…`, or `&src=…` after a query).
+pub fn with_source(url: &str, source: Source) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}src={}", source.as_str())
+}
+
+/// `/c/{id}`: the permanent page of a credential (an award or an imported badge).
+pub fn credential_path(id: uuid::Uuid) -> String {
+    format!("/c/{id}")
+}
+
+/// `{base}/c/{id}`: [`credential_path`], absolute (the URL of
+/// [`PublicUrl::CredentialPage`]).
+pub fn credential_url(base: &str, id: uuid::Uuid) -> String {
+    page(base, &credential_path(id))
+}
+
+/// A file under a public badge page (`{page}/og.png`, `{page}/signature.png`…).
+pub fn page_file(page: &str, file: &str) -> String {
+    format!("{page}/{file}")
+}
+
+/// `/b/{token}`: a share link to one badge.
+pub fn badge_link_path(token: &str) -> String {
+    format!("/b/{token}")
+}
+
+/// `/s/{token}`: a share link to a collection or a program's stack.
+pub fn set_link_path(token: &str) -> String {
+    format!("/s/{token}")
+}
+
+/// `{base}/b/{token}` or `{base}/s/{token}`: a share link of this kind
+/// (`share_link::KIND_*`), absolute.
+pub fn share_link_url(base: &str, kind: &str, token: &str) -> String {
+    let path = if kind == crate::server::entities::share_link::KIND_BADGE {
+        badge_link_path(token)
+    } else {
+        set_link_path(token)
+    };
+    page(base, &path)
+}
+
+/// `{base}/embed/c/{id}`: the embed card of a credential's permanent page.
+pub fn credential_embed_url(base: &str, id: uuid::Uuid) -> String {
+    page(base, &format!("/embed{}", credential_path(id)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const BASE: &str = "https://badges.example.edu";
+
+    #[test]
+    fn shared_pages_and_their_source_markers() {
+        let id = uuid::Uuid::nil();
+        let c = format!("{BASE}/c/{id}");
+        assert_eq!(credential_url(BASE, id), c);
+        assert_eq!(credential_url(&format!("{BASE}/"), id), c);
+        assert_eq!(
+            credential_url(BASE, id),
+            PublicUrl::CredentialPage { id }.to_url(BASE)
+        );
+        assert_eq!(
+            PublicUrl::parse(BASE, &credential_url(BASE, id)),
+            Some(PublicUrl::CredentialPage { id })
+        );
+        assert_eq!(
+            credential_embed_url(BASE, id),
+            format!("{BASE}/embed/c/{id}")
+        );
+        assert_eq!(
+            share_link_url(BASE, "badge", "tok"),
+            format!("{BASE}/b/tok")
+        );
+        assert_eq!(
+            share_link_url(BASE, "collection", "tok"),
+            format!("{BASE}/s/tok")
+        );
+        assert_eq!(
+            share_link_url(BASE, "stack", "tok"),
+            format!("{BASE}/s/tok")
+        );
+        assert_eq!(
+            with_source(&c, Source::LinkedIn),
+            format!("{c}?src=linkedin")
+        );
+        assert_eq!(
+            with_source(&format!("{c}?a=1"), Source::Qr),
+            format!("{c}?a=1&src=qr")
+        );
+        for s in [Source::LinkedIn, Source::Email, Source::Embed, Source::Qr] {
+            // Every marker we hand out is one the public pages count.
+            let url = with_source(&c, s);
+            let query = url.split_once('?').map(|(_, q)| q);
+            assert_eq!(crate::server::public_pages::source_of(query), s.as_str());
+        }
+    }
 
     fn every_kind() -> Vec<PublicUrl> {
         // A new kind of URL must be added below: this match does not compile without it.

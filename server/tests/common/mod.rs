@@ -17,6 +17,8 @@ use tower::ServiceExt as _;
 
 use app::server::{AppState, Settings};
 
+pub mod setup;
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -361,6 +363,44 @@ macro_rules! on_both_backends {
                     if let Some(app) = $crate::common::TestApp::new($crate::common::Backend::Postgres).await {
                         run(app).await;
                     }
+                }
+            }
+        )*
+    };
+}
+
+/// Runs each test body on SQLite and on PostgreSQL with evidence files in a temporary
+/// folder: `async fn name(app, store) { … }`, `store` being the app's evidence store.
+#[macro_export]
+macro_rules! with_files_on_both_backends {
+    ($(async fn $name:ident($app:ident, $store:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn run(
+                    $app: $crate::common::TestApp,
+                    $store: app::server::evidence::storage::EvidenceStore,
+                ) $body
+
+                async fn on(backend: $crate::common::Backend) {
+                    let files = tempfile::tempdir().unwrap();
+                    let store = app::server::evidence::storage::EvidenceStore::local(files.path()).unwrap();
+                    let settings = app::server::Settings::for_public_url($crate::common::PUBLIC_URL)
+                        .with_evidence_store(store.clone());
+                    if let Some(app) = $crate::common::TestApp::with_settings(backend, settings).await {
+                        run(app, store).await;
+                    }
+                }
+
+                #[tokio::test]
+                async fn sqlite() {
+                    on($crate::common::Backend::Sqlite).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    on($crate::common::Backend::Postgres).await;
                 }
             }
         )*

@@ -170,10 +170,12 @@ fn results(achievement_id: &str, view: &BadgeView, scores: &[RubricScore]) -> Ve
         .collect()
 }
 
-/// The unsigned credential.
+/// The unsigned credential, valid from `issued_at` (and until the badge's validity
+/// after it).
 ///
 /// # Errors
 /// `NotFound` when the badge has no such version; database errors.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn build(
     db: &impl ConnectionTrait,
     settings: &Settings,
@@ -182,6 +184,7 @@ pub(super) async fn build(
     version: &badge_version::Model,
     req: &AwardRequest,
     email: &str,
+    issued_at: DateTime<Utc>,
 ) -> ServerResult<Value> {
     let view = badges::version_view(db, settings, b, version.version)
         .await?
@@ -241,17 +244,16 @@ pub(super) async fn build(
         evidence.push(e);
     }
 
-    let now = Utc::now();
     let mut credential = json!({
         "name": view.name,
-        "validFrom": timestamp(now),
+        "validFrom": timestamp(issued_at),
         "credentialSubject": subject,
     });
     if let Some(months) = view
         .validity_months
         .and_then(|m| u32::try_from(m).ok())
         .filter(|m| *m > 0)
-        && let Some(until) = now.checked_add_months(Months::new(months))
+        && let Some(until) = issued_at.checked_add_months(Months::new(months))
     {
         credential["validUntil"] = json!(timestamp(until));
     }

@@ -17,7 +17,7 @@ pub mod stacking;
 
 pub use credential::{EvidencePiece, RubricScore, achievement};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
 };
@@ -146,6 +146,25 @@ pub async fn issue<C: BeginWrite>(
     issue_with_evidence(db, settings, req, None).await
 }
 
+/// [`issue`], as if awarded at `issued_at` (not in the future): the credential is
+/// valid from then (and until the badge's validity after it) and the award dated then;
+/// it is signed now, with a fresh status entry, like any other. Only the demo seed
+/// uses it (a badge that expires soon), never a request.
+///
+/// # Errors
+/// As [`issue`]; `Invalid` when `issued_at` is in the future.
+pub async fn issue_at<C: BeginWrite>(
+    db: &C,
+    settings: &Settings,
+    req: AwardRequest,
+    issued_at: DateTime<Utc>,
+) -> ServerResult<Issued> {
+    if issued_at > Utc::now() {
+        return Err(AppError::invalid("An award cannot be dated in the future.").into());
+    }
+    issue_as_of(db, settings, req, None, issued_at).await
+}
+
 /// [`issue`], with the credential's `evidence` array given as it is (a re-issue copies
 /// the old credential's) instead of built from the request.
 pub(crate) async fn issue_with_evidence<C: BeginWrite>(
@@ -153,6 +172,17 @@ pub(crate) async fn issue_with_evidence<C: BeginWrite>(
     settings: &Settings,
     req: AwardRequest,
     raw_evidence: Option<serde_json::Value>,
+) -> ServerResult<Issued> {
+    issue_as_of(db, settings, req, raw_evidence, Utc::now()).await
+}
+
+/// The one way an award is made: [`issue_with_evidence`] as of `issued_at`.
+async fn issue_as_of<C: BeginWrite>(
+    db: &C,
+    settings: &Settings,
+    req: AwardRequest,
+    raw_evidence: Option<serde_json::Value>,
+    issued_at: DateTime<Utc>,
 ) -> ServerResult<Issued> {
     let email = req.recipient.email();
     if let Some(existing) = held(db, req.badge_id, req.recipient.user_id(), &email).await? {
@@ -173,8 +203,10 @@ pub(crate) async fn issue_with_evidence<C: BeginWrite>(
         .one(&*txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut unsigned =
-        credential::build(&*txn, settings, &inst, &b, &version, &req, &email).await?;
+    let mut unsigned = credential::build(
+        &*txn, settings, &inst, &b, &version, &req, &email, issued_at,
+    )
+    .await?;
     if let Some(evidence) = raw_evidence {
         unsigned["evidence"] = evidence;
     }
@@ -198,8 +230,8 @@ pub(crate) async fn issue_with_evidence<C: BeginWrite>(
         bulk_row_id: Set(req.bulk_row_id),
         source: Set(req.source.to_string()),
         awarded_by: Set(req.awarded_by),
-        awarded_at: Set(Utc::now()),
-        claimed_at: Set(req.recipient.user_id().map(|_| Utc::now())),
+        awarded_at: Set(issued_at),
+        claimed_at: Set(req.recipient.user_id().map(|_| issued_at)),
         revoked_at: Set(None),
         revocation_reason: Set(None),
         replaced_by: Set(None),

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::resolve::{Badge, Card, Gone, Holder, Resolved, Shared};
 use crate::model::portfolio::Mark;
+use crate::server::urls::{self, Source, with_source};
 
 /// Where the page is served and what it links.
 #[derive(Debug, Clone)]
@@ -206,12 +207,12 @@ fn structured(b: &Badge, page: &str) -> Value {
 #[allow(clippy::too_many_lines)]
 pub fn badge_page(ctx: &Ctx<'_>, r: &Resolved, downloads: Downloads, now: DateTime<Utc>) -> String {
     let b = &r.badge;
-    let page = format!("{}{}", ctx.base, r.path);
+    let page = urls::page(ctx.base, &r.path);
     let mut h = String::with_capacity(16 * 1024);
     let title = format!("{} · {} · Badgefolio", b.name, b.recipient_name);
     head_common(&mut h, ctx, &title, r.indexable());
     let desc = summary(b);
-    let og_image = format!("{page}/og.png");
+    let og_image = urls::page_file(&page, "og.png");
     let image_alt = format!("The badge “{}”, issued by {}", b.name, b.issuer_name);
     let _ = write!(
         h,
@@ -622,7 +623,7 @@ fn card(h: &mut String, c: &Card) {
 /// The embed card: small, no stylesheet to fetch, one script (the height message).
 pub fn embed_card(ctx: &Ctx<'_>, r: &Resolved) -> String {
     let b = &r.badge;
-    let page = format!("{}{}?src=embed", ctx.base, r.path);
+    let page = with_source(&urls::page(ctx.base, &r.path), Source::Embed);
     let mut h = String::with_capacity(3000);
     let title = format!(
         "{} — badge of {}, {}",
@@ -677,7 +678,7 @@ pub enum Paper {
 /// The printable certificate.
 pub fn certificate(ctx: &Ctx<'_>, r: &Resolved, paper: Paper) -> String {
     let b = &r.badge;
-    let page = format!("{}{}", ctx.base, r.path);
+    let page = urls::page(ctx.base, &r.path);
     let mut h = String::with_capacity(8192);
     let _ = write!(
         h,
@@ -734,8 +735,8 @@ pub fn oembed(ctx: &Ctx<'_>, r: &Resolved, embed_path: &str, maxwidth: Option<u3
     let width = maxwidth
         .unwrap_or(EMBED_DEFAULT_WIDTH)
         .clamp(EMBED_MIN_WIDTH, EMBED_MAX_WIDTH);
-    let page = format!("{}{}?src=embed", ctx.base, r.path);
-    let embed = format!("{}{}", ctx.base, embed_path);
+    let page = with_source(&urls::page(ctx.base, &r.path), Source::Embed);
+    let embed = urls::page(ctx.base, embed_path);
     let mut quote = format!(
         r#"<a href="{}">{}</a> — issued by {} to {}"#,
         esc(&page),
@@ -762,7 +763,7 @@ pub fn oembed(ctx: &Ctx<'_>, r: &Resolved, embed_path: &str, maxwidth: Option<u3
         "html": html,
         "width": width,
         "height": EMBED_HEIGHT,
-        "thumbnail_url": format!("{}{}/og.png", ctx.base, r.path),
+        "thumbnail_url": urls::page_file(&urls::page(ctx.base, &r.path), "og.png"),
         "thumbnail_width": super::images::OG_WIDTH,
         "thumbnail_height": super::images::OG_HEIGHT,
         "cache_age": 300,

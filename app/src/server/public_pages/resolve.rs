@@ -519,7 +519,7 @@ pub async fn permanent(
         let view = (view_count::SUBJECT_AWARD, a.id);
         return Ok(Resolved {
             badge: award_badge(db, settings, a, &owner, true, now).await?,
-            path: format!("/c/{id}"),
+            path: urls::credential_path(uuid),
             link: None,
             view,
         });
@@ -536,7 +536,7 @@ pub async fn permanent(
     let view = (view_count::SUBJECT_IMPORT, i.id);
     Ok(Resolved {
         badge: import_badge(settings, i, &owner, true, now),
-        path: format!("/c/{id}"),
+        path: urls::credential_path(uuid),
         link: None,
         view,
     })
@@ -608,7 +608,7 @@ pub async fn badge_link(
     };
     Ok(Resolved {
         badge,
-        path: format!("/b/{token}"),
+        path: urls::badge_link_path(token),
         view: (view_count::SUBJECT_LINK, link.id),
         link: Some(link),
     })
@@ -688,7 +688,7 @@ pub async fn shared(
                     page: h
                         .award
                         .is_public
-                        .then(|| format!("/c/{}", h.award.public_id)),
+                        .then(|| urls::credential_path(h.award.public_id)),
                 });
             } else if let Some(i) = item
                 .imported_badge_id
@@ -700,7 +700,7 @@ pub async fn shared(
                     image_url: shown_image(i.image_url.clone(), settings),
                     mark: mark(false, &i.verdict, &i.standing, i.expires_at, now),
                     issued_at: i.issued_at,
-                    page: i.is_public.then(|| format!("/c/{}", i.public_id)),
+                    page: i.is_public.then(|| urls::credential_path(i.public_id)),
                 });
             }
         }
@@ -728,7 +728,7 @@ pub async fn shared(
         .map(|h| {
             (
                 h.award.public_id.to_string(),
-                format!("/c/{}", h.award.public_id),
+                urls::credential_path(h.award.public_id),
             )
         })
         .collect();

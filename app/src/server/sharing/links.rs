@@ -14,7 +14,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
-use super::link_url;
 use crate::error::AppError;
 use crate::model::sharing::{
     LinksPage, MAX_LINK_NAME, MAX_LIVE_LINKS, ShareLinkInfo, ShareTarget, SourceCount,
@@ -612,7 +611,7 @@ async fn describe(
             let v = views.remove(&r.id).unwrap_or_default();
             ShareLinkInfo {
                 id: r.id,
-                url: link_url(base, &r.kind, &r.token),
+                url: crate::server::urls::share_link_url(base, &r.kind, &r.token),
                 state: state(&r, now).to_string(),
                 total_views: v.iter().map(|s| s.views).sum(),
                 views: v,

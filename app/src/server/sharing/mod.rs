@@ -14,13 +14,3 @@
 pub mod links;
 pub mod panel;
 pub mod snippets;
-
-/// `{base}/b/{token}` (a badge) or `{base}/s/{token}` (a collection or a stack).
-pub fn link_url(base: &str, kind: &str, token: &str) -> String {
-    let prefix = if kind == crate::server::entities::share_link::KIND_BADGE {
-        "b"
-    } else {
-        "s"
-    };
-    format!("{base}/{prefix}/{token}")
-}

@@ -173,7 +173,7 @@ pub async fn share_panel<C: BeginWrite>(
         name: c.name.clone(),
         is_public: a.is_public,
         allow_indexing: a.allow_indexing,
-        permanent_url: snippets::permanent_url(base, a.public_id),
+        permanent_url: crate::server::urls::credential_url(base, a.public_id),
         permanent_views,
         linkedin_add_url: snippets::linkedin_add_url(base, &c),
         linkedin_share_url: snippets::linkedin_share_url(base, a.public_id),

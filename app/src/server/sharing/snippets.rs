@@ -11,24 +11,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use sha2::{Digest, Sha256};
 
-/// A source marker every link we generate carries (`?src=`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    LinkedIn,
-    Email,
-    Embed,
-}
-
-impl Source {
-    /// The marker's value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::LinkedIn => "linkedin",
-            Self::Email => "email",
-            Self::Embed => "embed",
-        }
-    }
-}
+use crate::server::urls::{self, Source, with_source};
 
 /// One badge as the snippets need it.
 #[derive(Debug, Clone)]
@@ -61,17 +44,6 @@ pub fn esc(text: &str) -> String {
         }
     }
     out
-}
-
-/// `{base}/c/{id}`: the permanent page.
-pub fn permanent_url(base: &str, id: uuid::Uuid) -> String {
-    crate::server::urls::PublicUrl::CredentialPage { id }.to_url(base)
-}
-
-/// `url` with the source marker.
-pub fn with_source(url: &str, source: Source) -> String {
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}src={}", source.as_str())
 }
 
 /// The short, stable, human-readable credential number LinkedIn shows (`certId`):
@@ -114,7 +86,10 @@ pub fn linkedin_add_url(base: &str, card: &Card) -> String {
         }
         q.append_pair(
             "certUrl",
-            &with_source(&permanent_url(base, card.public_id), Source::LinkedIn),
+            &with_source(
+                &urls::credential_url(base, card.public_id),
+                Source::LinkedIn,
+            ),
         );
         q.append_pair("certId", &cert_id(card.public_id));
     }
@@ -128,7 +103,7 @@ pub fn linkedin_share_url(base: &str, public_id: uuid::Uuid) -> String {
         .unwrap_or_else(|_| unreachable!("a constant URL parses"));
     url.query_pairs_mut().append_pair(
         "url",
-        &with_source(&permanent_url(base, public_id), Source::LinkedIn),
+        &with_source(&urls::credential_url(base, public_id), Source::LinkedIn),
     );
     url.into()
 }
@@ -140,7 +115,10 @@ pub fn alt_text(card: &Card) -> String {
 
 /// `<iframe>` code for the embed card (`/embed/c/{id}?src=embed`).
 pub fn embed_iframe(base: &str, card: &Card) -> String {
-    let src = with_source(&format!("{base}/embed/c/{}", card.public_id), Source::Embed);
+    let src = with_source(
+        &urls::credential_embed_url(base, card.public_id),
+        Source::Embed,
+    );
     format!(
         "<iframe src=\"{}\" title=\"{}\" width=\"360\" height=\"440\" style=\"border:0;max-width:100%;\" loading=\"lazy\" referrerpolicy=\"strict-origin-when-cross-origin\"></iframe>",
         esc(&src),
@@ -150,7 +128,7 @@ pub fn embed_iframe(base: &str, card: &Card) -> String {
 
 /// The plain link oEmbed-aware tools turn into a card.
 pub fn embed_link(base: &str, card: &Card) -> String {
-    with_source(&permanent_url(base, card.public_id), Source::Embed)
+    with_source(&urls::credential_url(base, card.public_id), Source::Embed)
 }
 
 /// An image and a link, for editors and sanitizers that strip iframes and styles.
@@ -203,9 +181,9 @@ pub fn signature(base: &str, cards: &[Card]) -> (String, String) {
     );
     let mut text = String::new();
     for (i, card) in cards.iter().enumerate() {
-        let page = permanent_url(base, card.public_id);
+        let page = urls::credential_url(base, card.public_id);
         let verify = esc(&with_source(&page, Source::Email));
-        let image = esc(&format!("{page}/signature.png"));
+        let image = esc(&urls::page_file(&page, "signature.png"));
         let gap = if i + 1 < cards.len() {
             "padding:0 16px 0 0;"
         } else {
