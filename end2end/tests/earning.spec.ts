@@ -24,7 +24,7 @@ test("the demo learner's stacked program credential and its notation are shown, 
 
   // Her badges issued here (imported ones, seeded or added by other specs, aside).
   const badges = page.getByTestId("my-badge").filter({ hasNot: page.getByTestId("imported") });
-  await expect(badges).toHaveCount(3);
+  await expect(badges).toHaveCount(4);
   const program = badges.filter({ hasText: "program credential: Data Literacy" });
   await expect(program).toHaveCount(1);
   await expect(program.getByTestId("my-badge-status")).toHaveText(/verified/i);

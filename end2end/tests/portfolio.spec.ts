@@ -1,7 +1,7 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { axeScan, signInAda, waitForHydration } from "./helpers";
 
-// The demo learner (seeded: handle `ada`, two of her three badges public). No fresh
+// The demo learner (seeded: handle `ada`, two of her four badges public, one expiring soon). No fresh
 // sign-ups here: the per-address sign-up allowance belongs to other specs.
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string) {
@@ -29,8 +29,10 @@ test("the demo learner filters her wall, opens a verified badge and shares it on
   await signInAda(page);
   // Her badges issued here (imported ones are counted in import.spec.ts).
   const cards = page.getByTestId("my-badge").filter({ hasNot: page.getByTestId("imported") });
-  await expect(cards).toHaveCount(3);
+  await expect(cards).toHaveCount(4);
   await expect(page.getByTestId("stack").filter({ hasText: "Data Literacy" })).toContainText("2 of 2 badges");
+  // One of them runs out soon, and the wall says so on its card.
+  await expect(cards.filter({ hasText: "Research Data Handling" }).getByTestId("my-badge-status")).toHaveText(/expires soon|expiring soon/i);
   await expect(page.getByTestId("competencies")).toContainText("Communication");
   await screenshot(page, testInfo, "wall-desktop");
   await axeScan(page, { legacy: true });
@@ -53,11 +55,11 @@ test("the demo learner filters her wall, opens a verified badge and shares it on
   await expect(page).toHaveURL(/q=analysis/);
   await expect(cards).toHaveCount(0);
   await page.getByRole("link", { name: "Clear" }).click();
-  await expect(cards).toHaveCount(3);
+  await expect(cards).toHaveCount(4);
 
   // A phone: one column, nothing sideways.
   await page.setViewportSize({ width: 360, height: 800 });
-  await expect(cards).toHaveCount(3);
+  await expect(cards).toHaveCount(4);
   expect(await overflows(page)).toEqual([]);
   await screenshot(page, testInfo, "wall-phone");
 
@@ -106,7 +108,7 @@ test("without JavaScript the wall filters through its GET form", async ({ browse
   await noJs.addCookies(cookies);
   const plain = await noJs.newPage();
   await plain.goto("/portfolio");
-  await expect(plain.getByTestId("my-badge").filter({ hasNot: plain.getByTestId("imported") })).toHaveCount(3);
+  await expect(plain.getByTestId("my-badge").filter({ hasNot: plain.getByTestId("imported") })).toHaveCount(4);
   await plain.getByLabel("Competency", { exact: true }).selectOption({ label: "Communication" });
   await plain.getByRole("button", { name: "Show badges" }).click();
   await expect(plain).toHaveURL(/competency=communication/);
