@@ -42,12 +42,7 @@ test("the demo learner's stacked program credential and its notation are shown, 
 });
 
 test("a revoked demo badge is shown as revoked and Digital Bazaar's verifier says so", async ({ page, baseURL }) => {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.getByLabel("Email address").fill("grace@example.org");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
+  await signIn(page, "grace@example.org");
   const revoked = page.getByTestId("my-badge").filter({ hasText: "Global Perspectives" });
   await expect(revoked.getByTestId("my-badge-status")).toContainText(/revoked/i);
   await expect(revoked).toContainText("Issued by mistake");
