@@ -14,7 +14,8 @@
 //! - a width or height outside [`MIN_SIDE`]…[`MAX_SIDE`] or a shape longer than
 //!   [`MAX_ASPECT`]:1 is refused; the output is always drawn to fit the size asked for
 //!   (never at the SVG's own size), and pattern tiles larger than [`MAX_TILE_PIXELS`]
-//!   are refused;
+//!   or filters costing more than [`MAX_FILTER_PASSES`] passes over the output are
+//!   refused;
 //! - nothing is ever fetched or read: `<image>` draws only `data:image/png` of at most
 //!   [`MAX_EMBEDDED_PNG_SIDE`] pixels a side (no files, no URLs, no nested SVG, no
 //!   JPEG/GIF/WebP);
@@ -52,6 +53,11 @@ pub const MAX_SIDE: f32 = 100_000.0;
 pub const MAX_ASPECT: f32 = 50.0;
 /// Largest pattern tile drawn, in pixels.
 pub const MAX_TILE_PIXELS: f32 = 2048.0 * 2048.0;
+/// Most filter work, in passes over the whole output: the sum over every filtered
+/// group of its filter region (in output pixels, at most 25 outputs: resvg's own
+/// bound) times its steps. A three-step drop shadow on the whole badge costs about 3 to
+/// 5 (at most about 0.3 s on this machine under load).
+pub const MAX_FILTER_PASSES: f32 = 8.0;
 
 /// Fonts read for `<text>`, when present (Debian's `fonts-dejavu-core` and
 /// `fonts-liberation`; the Liberation faces match Arial, Helvetica and Times metrics).
@@ -271,18 +277,38 @@ fn max_scale(ts: tiny_skia::Transform) -> f32 {
     sx.max(sy)
 }
 
-/// Checks the parsed tree: pattern tiles drawn at `scale` stay bounded, and the node
-/// count (patterns counted at each use) too.
-fn check_tree(group: &usvg::Group, scale: f32, nodes: &mut u32) -> Result<(), SvgError> {
+/// What [`check_tree`] adds up.
+struct Cost {
+    nodes: u32,
+    /// Filter work so far, in output pixels.
+    filter_pixels: f32,
+    /// Output pixels.
+    output: f32,
+}
+
+/// Checks the parsed tree: pattern tiles drawn at `scale` stay bounded, filter work and
+/// the node count (patterns counted at each use) too.
+fn check_tree(group: &usvg::Group, scale: f32, cost: &mut Cost) -> Result<(), SvgError> {
     for node in group.children() {
-        *nodes = nodes.saturating_add(1);
-        if *nodes > MAX_EXPANDED {
+        cost.nodes = cost.nodes.saturating_add(1);
+        if cost.nodes > MAX_EXPANDED {
             return Err(SvgError::TooComplex("too many elements"));
         }
         let s = scale * max_scale(node.abs_transform());
         match node {
             usvg::Node::Group(g) => {
-                check_tree(g, scale, nodes)?;
+                for f in g.filters() {
+                    let region = f.rect();
+                    let area = (region.width() * s * region.height() * s).min(25.0 * cost.output);
+                    let steps = f.primitives().len().clamp(1, MAX_FILTER_PRIMITIVES) as f32;
+                    cost.filter_pixels += area * steps;
+                    if !cost.filter_pixels.is_finite()
+                        || cost.filter_pixels > MAX_FILTER_PASSES * cost.output
+                    {
+                        return Err(SvgError::TooComplex("filters too costly"));
+                    }
+                }
+                check_tree(g, scale, cost)?;
                 for sub in [
                     g.clip_path().map(usvg::ClipPath::root),
                     g.mask().map(usvg::Mask::root),
@@ -290,7 +316,7 @@ fn check_tree(group: &usvg::Group, scale: f32, nodes: &mut u32) -> Result<(), Sv
                 .into_iter()
                 .flatten()
                 {
-                    check_tree(sub, s, nodes)?;
+                    check_tree(sub, s, cost)?;
                 }
             }
             usvg::Node::Path(p) => {
@@ -306,11 +332,11 @@ fn check_tree(group: &usvg::Group, scale: f32, nodes: &mut u32) -> Result<(), Sv
                         if !tile.is_finite() || tile > MAX_TILE_PIXELS {
                             return Err(SvgError::TooComplex("a pattern tile too large"));
                         }
-                        check_tree(pattern.root(), ps, nodes)?;
+                        check_tree(pattern.root(), ps, cost)?;
                     }
                 }
             }
-            usvg::Node::Text(t) => check_tree(t.flattened(), scale, nodes)?,
+            usvg::Node::Text(t) => check_tree(t.flattened(), scale, cost)?,
             usvg::Node::Image(_) => {}
         }
     }
@@ -361,8 +387,12 @@ pub fn render(svg: &[u8], side: u32) -> Result<RgbaImage, SvgError> {
     // `side` is one of our output sizes (at most a few thousand pixels).
     let target = side.clamp(1, 4096) as f32;
     let k = (target / size.width()).min(target / size.height());
-    let mut nodes = 0;
-    check_tree(tree.root(), k, &mut nodes)?;
+    let mut cost = Cost {
+        nodes: 0,
+        filter_pixels: 0.0,
+        output: (size.width() * k).max(1.0) * (size.height() * k).max(1.0),
+    };
+    check_tree(tree.root(), k, &mut cost)?;
     let px = |v: f32| ((v * k).round() as u32).clamp(1, side.max(1));
     let (w, h) = (px(size.width()), px(size.height()));
     let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or(SvgError::AbsurdSize)?;
@@ -515,6 +545,28 @@ mod tests {
         assert_eq!(
             render(filter.as_bytes(), 96).unwrap_err(),
             SvgError::TooComplex("a filter with too many steps")
+        );
+
+        // Nested groups each blurred over a region 5 times the badge's size: refused
+        // (this took over 30 s to draw before the filter budget); one drop shadow is fine.
+        let blur = "<feGaussianBlur stdDeviation=\"40\"/>".repeat(MAX_FILTER_PRIMITIVES);
+        let mut costly = format!(
+            r#"<svg {NS} width="200" height="200"><filter id="f" x="-200%" y="-200%" width="500%" height="500%">{blur}</filter>"#
+        );
+        costly.push_str(&r#"<g filter="url(#f)">"#.repeat(7));
+        costly.push_str(r#"<rect width="200" height="200" fill="blue"/>"#);
+        costly.push_str(&"</g>".repeat(7));
+        costly.push_str("</svg>");
+        assert_eq!(
+            render(costly.as_bytes(), 460).unwrap_err(),
+            SvgError::TooComplex("filters too costly")
+        );
+        let shadow = format!(
+            r##"<svg {NS} width="200" height="200"><filter id="s"><feGaussianBlur in="SourceAlpha" stdDeviation="4"/><feOffset dx="2" dy="2"/><feMerge><feMergeNode/><feMergeNode in="SourceGraphic"/></feMerge></filter><circle cx="100" cy="100" r="80" fill="blue" filter="url(#s)"/></svg>"##
+        );
+        assert_eq!(
+            centre(&render(shadow.as_bytes(), 460).unwrap()),
+            [0, 0, 0xff, 0xff]
         );
 
         let tile = |side: u32| {
