@@ -40,6 +40,12 @@ ensure_rust() {
   (cd "$ROOT" && rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown)
 }
 
+# The fonts the server draws text in SVG badges with (Open Graph, signature and PNG
+# renditions; read from these Debian paths only, see public_pages/images/svg.rs).
+ensure_fonts() {
+  apt_install fonts-dejavu-core fonts-liberation
+}
+
 # cargo-leptos, and the wasm-bindgen CLI at exactly the version in Cargo.lock.
 ensure_leptos_tools() {
   if ! cargo-leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then

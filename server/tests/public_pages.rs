@@ -631,13 +631,27 @@ on_both_backends! {
         assert!(letter.text().contains("@page{size:letter"));
 
         assert_eq!(raw(&app, &format!("{page}/other.txt"), &[]).await.status, 404);
-        // An SVG-only badge has no baked PNG, but a baked SVG.
+        // An SVG-only badge: badge.png is the SVG drawn as a PNG and baked, badge.svg the
+        // SVG baked, and og.png draws the badge (not the plain placeholder disc).
         let other = world_svg_award(&app, &w).await;
         set_public(&app, &other, true).await;
-        assert_eq!(raw(&app, &format!("/c/{}/badge.png", other.public_id), &[]).await.status, 404);
+        let other_json = credential::Entity::find_by_id(other.credential_id)
+            .one(&app.state.db).await.unwrap().unwrap().json;
+        let png = raw(&app, &format!("/c/{}/badge.png", other.public_id), &[]).await;
+        assert_eq!(png.status, 200);
+        assert_eq!(png.header("content-type"), Some("image/png"));
+        let got = openbadges::baking::extract(&png.body, &limits).unwrap().unwrap();
+        assert_eq!(got.payload, other_json);
+        assert_eq!(image::load_from_memory(&png.body).unwrap().width(), 512);
         assert_eq!(raw(&app, &format!("/c/{}/badge.svg", other.public_id), &[]).await.status, 200);
         let og = raw(&app, &format!("/c/{}/og.png", other.public_id), &[]).await;
-        assert_eq!(image::load_from_memory(&og.body).unwrap().width(), 1200);
+        let og = image::load_from_memory(&og.body).unwrap().to_rgba8();
+        assert_eq!(og.width(), 1200);
+        // Inside the default hexagon, above its initials.
+        let inside = og.get_pixel(600, 191).0;
+        assert_eq!(inside[3], 0xff);
+        assert_ne!(inside[..3], [0x1d, 0x4e, 0xd8], "the placeholder disc");
+        assert_ne!(inside[..3], [0xf4, 0xf6, 0xfb], "the background");
     }
 
     async fn a_revocation_shows_once_it_commits(app) {

@@ -324,8 +324,9 @@ fn downloads_of(r: &Resolved, image: Option<&[u8]>) -> Downloads {
     let png = image.is_some_and(images::is_png);
     let svg = image.is_some_and(images::is_svg);
     match &r.badge.holder {
+        // An SVG badge is drawn as a PNG for badge.png (images::badge_png).
         Holder::Award(_) => Downloads {
-            png: png && r.badge.credential.is_some(),
+            png: (png || svg) && r.badge.credential.is_some(),
             svg: (png || svg) && r.badge.credential.is_some(),
         },
         Holder::Import(_) if r.badge.credential_withheld => Downloads::default(),
@@ -665,13 +666,19 @@ async fn file_answer(
                 e
             }
             "og.png" | "signature.png" => {
+                // PNG or SVG (drawn by resvg); CPU work, kept off the request threads.
                 let img = source_image(state, &r).await?;
-                let png = img.as_deref().filter(|b| images::is_png(b));
-                let bytes = if file == "og.png" {
-                    images::og_png(png, r.badge.mark)
-                } else {
-                    images::signature_png(png, r.badge.mark)
-                }
+                let mark = r.badge.mark;
+                let og = file == "og.png";
+                let bytes = tokio::task::spawn_blocking(move || {
+                    if og {
+                        images::og_png(img.as_deref(), mark)
+                    } else {
+                        images::signature_png(img.as_deref(), mark)
+                    }
+                })
+                .await
+                .map_err(|e| PublicError::Server(e.into()))?
                 .map_err(img_failed)?;
                 Entry::new(generation, "image/png", file_csp, bytes)
             }
@@ -697,10 +704,11 @@ async fn file_answer(
                     Holder::Award(_) => {
                         let cred = r.badge.credential.as_deref().ok_or(PublicError::NotFound)?;
                         let source = if want_png {
-                            if !images::is_png(&img) {
-                                return Err(PublicError::NotFound);
-                            }
-                            img
+                            // A PNG as it is; an SVG drawn as a PNG (off the request threads).
+                            tokio::task::spawn_blocking(move || images::badge_png(&img))
+                                .await
+                                .map_err(|e| PublicError::Server(e.into()))?
+                                .map_err(img_failed)?
                         } else if images::is_svg(&img) {
                             img
                         } else if images::is_png(&img) {
