@@ -51,6 +51,10 @@ pub struct Ready {
     pub views: Arc<ViewCounter>,
 }
 
+/// Marks a response this layer gave (for tests: which way an answer went).
+#[derive(Debug, Clone, Copy)]
+pub struct Answered;
+
 /// The layer (outermost in [`crate::router::build`]).
 #[derive(Debug, Clone)]
 pub struct FastPath {
@@ -173,7 +177,10 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         match self.fast.answer(&req) {
-            Some(res) => FastFuture::Done { res: Some(res) },
+            Some(mut res) => {
+                res.extensions_mut().insert(Answered);
+                FastFuture::Done { res: Some(res) }
+            }
             None => FastFuture::Inner {
                 future: self.inner.call(req),
             },

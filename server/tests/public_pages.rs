@@ -71,6 +71,21 @@ async fn raw(app: &TestApp, path: &str, extra: &[(&str, &str)]) -> Raw {
     }
 }
 
+/// Whether the outermost layer answered `path` from the cache (`server::fast`).
+async fn answered_fast(app: &TestApp, path: &str, extra: &[(&str, &str)]) -> bool {
+    let mut req = Request::get(path);
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let res = app
+        .router
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    res.extensions().get::<server::fast::Answered>().is_some()
+}
+
 fn png_image() -> Vec<u8> {
     let img = image::RgbaImage::from_pixel(64, 64, image::Rgba([20, 90, 200, 255]));
     let mut out = std::io::Cursor::new(Vec::new());
@@ -428,6 +443,7 @@ on_both_backends! {
             for enc in [None, Some("br, gzip")] {
                 let extra: Vec<(&str, &str)> = enc.map(|e| ("accept-encoding", e)).into_iter().collect();
                 let first = raw(&app, &path, &extra).await;
+                assert!(answered_fast(&app, &path, &extra).await, "{path}: the second from the outermost layer");
                 let again = raw(&app, &path, &extra).await;
                 assert_eq!(first.status, 200, "{path}");
                 assert_eq!(again.status, 200, "{path}");
@@ -437,6 +453,11 @@ on_both_backends! {
                 }
             }
         }
+        // A request with a session goes through the whole stack (its answer is private).
+        let name = app::server::sessions::COOKIE_NAME;
+        let cookie = format!("{name}=whatever");
+        assert!(!answered_fast(&app, &page, &[("cookie", &cookie)]).await);
+        assert_eq!(raw(&app, &page, &[("cookie", &cookie)]).await.header("cache-control"), Some("private, no-store"));
         // The embed card may be framed by anyone; nothing else may.
         let card = raw(&app, &format!("/embed{page}"), &[]).await;
         assert_eq!(card.header("x-frame-options"), None);

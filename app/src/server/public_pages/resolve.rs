@@ -45,6 +45,9 @@ pub enum PublicError {
     NotFound,
     #[error("gone: {0:?}")]
     Gone(Gone),
+    /// Too many images are being drawn: try again shortly.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Server(#[from] ServerError),
 }

@@ -258,6 +258,19 @@ fn error_page(state: &AppState, shell: &Shell, e: &PublicError) -> Response {
             ),
         ),
         PublicError::Gone(g) => uncached(StatusCode::GONE, html::gone_page(&c, *g)),
+        PublicError::Busy => {
+            let mut res = uncached(
+                StatusCode::SERVICE_UNAVAILABLE,
+                html::simple_page(
+                    &c,
+                    "Busy",
+                    "Many images are being made right now. Please try again in a moment.",
+                ),
+            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            res
+        }
         PublicError::Server(err) => {
             tracing::error!(error = %err, "public page failed");
             let status = if err.is_db_unavailable() {
@@ -317,6 +330,21 @@ async fn source_image(state: &AppState, r: &Resolved) -> Result<Option<Vec<u8>>,
             imported_badge::FORMAT_BAKED_PNG | imported_badge::FORMAT_BAKED_SVG
         )
         .then(|| i.original.clone())),
+    }
+}
+
+/// Images drawn at once, at most (each is CPU work of up to a few hundred ms; the
+/// blocking pool would otherwise run hundreds side by side). A turn is held until the
+/// drawing ends, even when the client has gone.
+static DRAWING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// Longest wait for a turn before answering "try again".
+const DRAWING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn drawing_turn() -> Result<tokio::sync::SemaphorePermit<'static>, PublicError> {
+    // (The semaphore is never closed: an error can only be the wait running out.)
+    match tokio::time::timeout(DRAWING_WAIT, DRAWING.acquire()).await {
+        Ok(Ok(turn)) => Ok(turn),
+        _ => Err(PublicError::Busy),
     }
 }
 
@@ -666,11 +694,17 @@ async fn file_answer(
                 e
             }
             "og.png" | "signature.png" => {
-                // PNG or SVG (drawn by resvg); CPU work, kept off the request threads.
-                let img = source_image(state, &r).await?;
+                // PNG or SVG (drawn by resvg); CPU work, kept off the request threads and
+                // taking turns. An imported SVG was never cleaned like a catalog image:
+                // it is not drawn (the plain preview in its status colour instead).
+                let img = source_image(state, &r).await?.filter(|img| {
+                    matches!(r.badge.holder, Holder::Award(_)) || images::is_png(img)
+                });
                 let mark = r.badge.mark;
                 let og = file == "og.png";
+                let turn = drawing_turn().await?;
                 let bytes = tokio::task::spawn_blocking(move || {
+                    let _turn = turn;
                     if og {
                         images::og_png(img.as_deref(), mark)
                     } else {
@@ -705,10 +739,14 @@ async fn file_answer(
                         let cred = r.badge.credential.as_deref().ok_or(PublicError::NotFound)?;
                         let source = if want_png {
                             // A PNG as it is; an SVG drawn as a PNG (off the request threads).
-                            tokio::task::spawn_blocking(move || images::badge_png(&img))
-                                .await
-                                .map_err(|e| PublicError::Server(e.into()))?
-                                .map_err(img_failed)?
+                            let turn = drawing_turn().await?;
+                            tokio::task::spawn_blocking(move || {
+                                let _turn = turn;
+                                images::badge_png(&img)
+                            })
+                            .await
+                            .map_err(|e| PublicError::Server(e.into()))?
+                            .map_err(img_failed)?
                         } else if images::is_svg(&img) {
                             img
                         } else if images::is_png(&img) {

@@ -248,16 +248,27 @@ impl<'a, 'input> Walk<'a, 'input> {
                 }
             }
             "use" => {
-                let href = n
-                    .attribute(("http://www.w3.org/1999/xlink", "href"))
-                    .or_else(|| n.attribute("href"));
-                if let Some(target) = href
-                    .and_then(|h| h.strip_prefix('#'))
-                    .and_then(|id| self.ids.get(id).copied())
-                {
+                // Every `href` of the element is followed (plain and `xlink:`, whichever
+                // usvg picks), trimmed as usvg trims it; one this walk cannot follow is
+                // refused, so the walk never counts less than usvg will expand.
+                let hrefs: Vec<&str> = n
+                    .attributes()
+                    .filter(|a| a.name() == "href")
+                    .map(|a| a.value())
+                    .collect();
+                for h in hrefs {
+                    let target = h
+                        .trim()
+                        .strip_prefix('#')
+                        .map(str::trim)
+                        .and_then(|id| self.ids.get(id).copied())
+                        .ok_or(SvgError::TooComplex("a reference that cannot be followed"))?;
                     self.element(target, depth + 1, layers)?;
                 }
             }
+            // Style sheets can make layers of any group (`g { opacity: .5 }`), which
+            // this walk does not read: not drawn.
+            "style" => return Err(SvgError::TooComplex("a style sheet")),
             "path" | "line" | "polyline" | "polygon" if self.marker_elements > 0 => {
                 // Markers are drawn at every vertex (they may be inherited: counted for
                 // every shape).
@@ -598,6 +609,59 @@ mod tests {
         assert_eq!(
             render(&vec![b' '; MAX_SVG_BYTES + 1], 96).unwrap_err(),
             SvgError::TooLarge
+        );
+    }
+
+    #[test]
+    fn references_are_followed_as_usvg_follows_them() {
+        // Eleven levels of ten `<use>` each: 10^11 elements once expanded, however the
+        // reference is written (plain `href` first, spaces around the id).
+        for attr in [r##"href=" #l{}""##, r##"xlink:href="#l0" href="#l{}""##] {
+            let mut svg = String::from(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10"><defs><rect id="l0" width="1" height="1"/>"#,
+            );
+            for level in 1..=11 {
+                svg.push_str(&format!(r#"<g id="l{level}">"#));
+                for _ in 0..10 {
+                    svg.push_str(&format!(
+                        "<use {}/>",
+                        attr.replace("{}", &(level - 1).to_string())
+                    ));
+                }
+                svg.push_str("</g>");
+            }
+            svg.push_str(r##"</defs><use href="#l11"/></svg>"##);
+            // Refused by the walk before usvg expands anything.
+            assert_eq!(
+                render(svg.as_bytes(), 96).unwrap_err(),
+                SvgError::TooComplex("too many elements"),
+                "{attr}"
+            );
+        }
+        // A reference to nothing is refused rather than left uncounted.
+        let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><use href="#nowhere"/></svg>"##;
+        assert_eq!(
+            render(svg, 96).unwrap_err(),
+            SvgError::TooComplex("a reference that cannot be followed")
+        );
+    }
+
+    #[test]
+    fn style_sheets_are_not_drawn() {
+        let mut svg = String::from(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><style>g{opacity:.5}</style>"#,
+        );
+        for _ in 0..64 {
+            svg.push_str("<g>");
+        }
+        svg.push_str(r#"<rect width="10" height="10"/>"#);
+        for _ in 0..64 {
+            svg.push_str("</g>");
+        }
+        svg.push_str("</svg>");
+        assert_eq!(
+            render(svg.as_bytes(), 96).unwrap_err(),
+            SvgError::TooComplex("a style sheet")
         );
     }
 }
