@@ -35,9 +35,13 @@ test("Ada asks for an endorsement, a signed-out visitor gives it, Ada approves i
   await expect(anon.locator("body")).toContainText("thank you");
   await visitor.close();
 
-  // Ada approves it and sees it with the badge.
-  await page.reload();
+  // Ada approves it and sees it with the badge. She comes back through her wall: reloading
+  // this page here failed to hydrate in two CI runs (a WASM panic, "unreachable", never
+  // seen locally; open on issue 11), which this journey does not cover.
+  await page.goto("/portfolio");
   await waitForHydration(page);
+  await page.getByTestId("my-badge").filter({ hasText: "Data Storytelling" }).getByRole("link").first().click();
+  await expect(page).toHaveURL(/\/portfolio\/badges\//);
   const pending = page.getByTestId("pending-endorsements");
   await expect(pending).toContainText("Ada tells the story in the data <b>clearly</b>.");
   await pending.getByRole("button", { name: "Approve and show it" }).click();
