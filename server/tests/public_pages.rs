@@ -50,17 +50,21 @@ impl Raw {
     }
 }
 
-async fn raw(app: &TestApp, path: &str, extra: &[(&str, &str)]) -> Raw {
+/// A GET of `path` with these headers, through the whole router.
+async fn get(app: &TestApp, path: &str, extra: &[(&str, &str)]) -> axum::response::Response {
     let mut req = Request::get(path);
     for (k, v) in extra {
         req = req.header(*k, *v);
     }
-    let res = app
-        .router
+    app.router
         .clone()
         .oneshot(req.body(Body::empty()).unwrap())
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn raw(app: &TestApp, path: &str, extra: &[(&str, &str)]) -> Raw {
+    let res = get(app, path, extra).await;
     let status = res.status().as_u16();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
@@ -73,17 +77,11 @@ async fn raw(app: &TestApp, path: &str, extra: &[(&str, &str)]) -> Raw {
 
 /// Whether the outermost layer answered `path` from the cache (`server::fast`).
 async fn answered_fast(app: &TestApp, path: &str, extra: &[(&str, &str)]) -> bool {
-    let mut req = Request::get(path);
-    for (k, v) in extra {
-        req = req.header(*k, *v);
-    }
-    let res = app
-        .router
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
+    get(app, path, extra)
         .await
-        .unwrap();
-    res.extensions().get::<server::fast::Answered>().is_some()
+        .extensions()
+        .get::<server::fast::Answered>()
+        .is_some()
 }
 
 fn png_image() -> Vec<u8> {
